@@ -1,0 +1,94 @@
+"""Durable file writes shared by the store and the exports.
+
+``atomic_write`` never leaves a half-written file where a reader could find it: the bytes go to a temp
+file in the same folder, are fsynced, then ``os.replace`` swaps it in and the folder is fsynced so the
+rename itself survives a power cut. On any failure the temp file is removed and the old file is intact.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+from pathlib import Path
+
+TEMP_SUFFIX = ".tmp"
+
+
+class WriteError(OSError):
+    """A write that did not happen; ``str()`` is one sentence a user can act on."""
+
+    def __str__(self) -> str:
+        return self.strerror or super().__str__()
+
+
+def temp_name(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+
+
+def fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return  # not supported on this platform (Windows): the rename is as durable as it gets
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def describe_os_error(exc: OSError, path: Path) -> str:
+    if exc.errno == errno.ENOSPC:
+        return f"the disk is full: could not write {path} (nothing was changed)"
+    if exc.errno == errno.EDQUOT:
+        return f"the disk quota is exhausted: could not write {path} (nothing was changed)"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"permission denied: cannot write {path}"
+    if exc.errno == errno.EROFS:
+        return f"the file system is read-only: cannot write {path}"
+    return f"could not write {path}: {exc.strerror or exc}"
+
+
+def atomic_write(path: Path | str, data: bytes, *, durable: bool = True) -> None:
+    """Replace ``path`` with ``data`` atomically; with ``durable``, return only once it is on disk."""
+    path = Path(path)
+    tmp = temp_name(path)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            if durable:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except OSError as exc:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        raise WriteError(exc.errno, describe_os_error(exc, path)) from exc
+    if durable:
+        fsync_dir(path.parent)
+
+
+def remove_stale_temps(folder: Path) -> int:
+    """Remove temp files left by a writer that died mid-write; call it only while holding the lock."""
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        if entry.name.startswith(".") and entry.name.endswith(TEMP_SUFFIX):
+            try:
+                os.unlink(entry.path)
+                removed += 1
+            except OSError:
+                pass
+    return removed

@@ -1,0 +1,130 @@
+"""The annotation record: its fields, and the checks every record passes before it is stored.
+
+A record is a plain ``dict`` so that it serialises as it is (TinyDB documents, JSON exports):
+
+    id           str   UUID4, the identity across export and import (never TinyDB's doc id)
+    article      str   article id: its path relative to the corpus folder, with "/" separators
+    start, end   int   code-point offsets into the article text, or both None for a whole-article record
+    quote        str   text[start:end] when made ("" for a whole-article record)
+    prefix       str   up to 32 characters before the quote
+    suffix       str   up to 32 characters after it
+    tags         list[str]  normalised, unique, in the order given
+    note         str   free text, may be empty; never interpreted as markup
+    created      str   ISO 8601 UTC, e.g. "2026-11-25T14:25:28.123456Z"
+    updated      str   likewise
+    fingerprint  str   sha256 hex of the article text the record was made on ("" if unknown)
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Iterable
+
+FIELDS = ("id", "article", "start", "end", "quote", "prefix", "suffix", "tags", "note",
+          "created", "updated", "fingerprint")
+CONTEXT = 32
+MAX_TAG_LENGTH = 100
+
+
+class RecordError(ValueError):
+    """A record that cannot be stored as it is; the message says which field and why."""
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def normalise_tag(tag: str) -> str:
+    """Trim and collapse inner whitespace; tags keep their case (``COVID`` stays ``COVID``)."""
+    if not isinstance(tag, str):
+        raise RecordError(f"a tag must be text, not {type(tag).__name__}")
+    cleaned = " ".join(tag.split())
+    if len(cleaned) > MAX_TAG_LENGTH:
+        raise RecordError(f"tag is longer than {MAX_TAG_LENGTH} characters: {cleaned[:40]!r}…")
+    return cleaned
+
+
+def normalise_tags(tags: Iterable[str]) -> list[str]:
+    """Normalised, without empties, duplicates removed (first spelling wins, compared case-insensitively)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for tag in tags:
+        cleaned = normalise_tag(tag)
+        if cleaned and cleaned.casefold() not in seen:
+            seen.add(cleaned.casefold())
+            out.append(cleaned)
+    return out
+
+
+def split_tags(text: str) -> list[str]:
+    """``"covid, health ,  who"`` → ``["covid", "health", "who"]`` (the TUI's comma-separated input)."""
+    return normalise_tags(text.split(","))
+
+
+def is_whole_article(record: dict[str, Any]) -> bool:
+    return record.get("start") is None
+
+
+def validate(record: dict[str, Any]) -> dict[str, Any]:
+    """Check a record before it is serialised; return it with tags normalised.
+
+    orjson would silently turn a datetime into a string and NaN into null, so every field's type is
+    checked here instead, and a bad record never reaches the disk.
+    """
+    missing = [f for f in FIELDS if f not in record]
+    if missing:
+        raise RecordError(f"record is missing {', '.join(missing)}")
+    for key in ("id", "article", "quote", "prefix", "suffix", "note", "created", "updated", "fingerprint"):
+        if not isinstance(record[key], str):
+            raise RecordError(f"{key} must be text, not {type(record[key]).__name__}")
+        if "\x00" in record[key]:
+            raise RecordError(f"{key} contains a NUL character")
+    if not record["id"]:
+        raise RecordError("id is empty")
+    if not record["article"]:
+        raise RecordError("article is empty")
+    start, end = record["start"], record["end"]
+    if (start is None) != (end is None):
+        raise RecordError("start and end must both be set or both be empty")
+    if start is not None:
+        for key, value in (("start", start), ("end", end)):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise RecordError(f"{key} must be an integer offset, not {type(value).__name__}")
+        if start < 0 or end < start:
+            raise RecordError(f"bad offsets {start}..{end}")
+    if not isinstance(record["tags"], list):
+        raise RecordError("tags must be a list")
+    for key, value in record.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise RecordError(f"{key} is not a finite number")
+    out = dict(record)
+    out["tags"] = normalise_tags(record["tags"])
+    return out
+
+
+def make_record(*, article: str, start: int | None = None, end: int | None = None, quote: str = "",
+                prefix: str = "", suffix: str = "", tags: Iterable[str] = (), note: str = "",
+                fingerprint: str = "", id: str | None = None, created: str | None = None,
+                updated: str | None = None) -> dict[str, Any]:
+    stamp = now_iso()
+    record = {
+        "id": id or new_id(),
+        "article": article,
+        "start": start,
+        "end": end,
+        "quote": quote,
+        "prefix": prefix,
+        "suffix": suffix,
+        "tags": list(tags),
+        "note": note,
+        "created": created or stamp,
+        "updated": updated or created or stamp,
+        "fingerprint": fingerprint,
+    }
+    return validate(record)
