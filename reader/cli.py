@@ -1,0 +1,330 @@
+"""The `reader` command: the TUI by default, and every core operation as a subcommand.
+
+    reader [CORPUS] [--db FILE]            the TUI (CORPUS defaults to the bundled seeds/)
+    reader list    [--corpus DIR] [--json]
+    reader search  QUERY [--corpus DIR] [--limit N] [--json]
+    reader annotate ARTICLE --quote TEXT [--occurrence K] [--tag T ...] [--note TEXT] [--corpus DIR] [--db FILE]
+    reader tags    [--corpus DIR] [--db FILE] [--json]
+    reader export  [--corpus DIR] [--db FILE] [--format json|w3c|jsonl|md] [--tag T] [--article ID] [-o FILE]
+    reader import  FILE [--corpus DIR] [--db FILE]
+
+Errors are one sentence on stderr and a non-zero exit, never a traceback. Subcommands never import
+Textual, so they start fast; only the TUI path does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from reader import __version__, paths
+from reader.corpus import Corpus, CorpusError, load_corpus
+from reader.records import RecordError, split_tags
+from reader.store import AnnotationStore, StoreError
+
+COMMANDS = ("list", "search", "annotate", "tags", "export", "import")
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A problem to report as one line on stderr."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, like every other error here
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _corpus_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--corpus", metavar="DIR", type=Path, default=None,
+                        help="folder of .txt/.md articles (default: the bundled seeds)")
+
+
+def _db_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="FILE", type=Path, default=None,
+                        help="annotation database (default: annotations/annotations.json beside the corpus)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="reader", description="Read, search, tag and annotate a folder of articles.")
+    parser.add_argument("--version", action="version", version=f"reader {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("list", help="list the articles")
+    _corpus_arg(p)
+    _db_arg(p)
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+
+    p = sub.add_parser("search", help="fuzzy search across titles and bodies")
+    p.add_argument("query", metavar="QUERY")
+    _corpus_arg(p)
+    _db_arg(p)
+    p.add_argument("--limit", type=int, default=20, metavar="N")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("annotate", help="annotate a passage (or, without --quote, the whole article)")
+    p.add_argument("article", metavar="ARTICLE", help="article id (its path in the corpus) or a unique prefix of it")
+    p.add_argument("--quote", metavar="TEXT", help="the exact passage to annotate")
+    p.add_argument("--occurrence", type=int, default=1, metavar="K", help="the K-th occurrence of the quote (from 1)")
+    p.add_argument("--tag", action="append", default=[], metavar="T", help="a tag (repeat, or comma-separate)")
+    p.add_argument("--note", default="", metavar="TEXT")
+    _corpus_arg(p)
+    _db_arg(p)
+
+    p = sub.add_parser("tags", help="tags with their counts")
+    _corpus_arg(p)
+    _db_arg(p)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("export", help="export annotations (to stdout unless -o)")
+    _corpus_arg(p)
+    _db_arg(p)
+    p.add_argument("--format", default="json", choices=("json", "w3c", "jsonl", "md"))
+    p.add_argument("--tag", metavar="T")
+    p.add_argument("--article", metavar="ID")
+    p.add_argument("-o", "--output", metavar="FILE", type=Path)
+
+    p = sub.add_parser("import", help="merge a native json export into the database, by annotation id")
+    p.add_argument("file", metavar="FILE", type=Path)
+    _corpus_arg(p)
+    _db_arg(p)
+    return parser
+
+
+def build_tui_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="reader", description="Read, search, tag and annotate a folder of articles.",
+                     epilog=f"commands: {', '.join(COMMANDS)} (reader COMMAND --help)")
+    parser.add_argument("--version", action="version", version=f"reader {__version__}")
+    parser.add_argument("corpus", nargs="?", type=Path, default=None, metavar="CORPUS",
+                        help="folder of .txt/.md articles (default: the bundled seeds)")
+    _db_arg(parser)
+    parser.add_argument("--config", type=Path, default=None, metavar="FILE",
+                        help="TOML file with key bindings and theme (default: ~/.config/reader/config.toml)")
+    return parser
+
+
+# --- shared steps -----------------------------------------------------------------------------------
+
+def _corpus_path(args: argparse.Namespace) -> Path:
+    return Path(args.corpus) if args.corpus is not None else paths.bundled_seeds()
+
+
+def _db_path(args: argparse.Namespace, corpus: Path) -> Path:
+    return Path(args.db) if getattr(args, "db", None) is not None else paths.default_db(corpus)
+
+
+def _load(args: argparse.Namespace, *, report_skipped: bool = True) -> Corpus:
+    corpus = load_corpus(_corpus_path(args))
+    if report_skipped:
+        for skipped in corpus.skipped:
+            _warn(f"skipped {skipped.id}: {skipped.reason}")
+    return corpus
+
+
+def _store(args: argparse.Namespace, corpus_root: Path, *, readonly: bool = False) -> AnnotationStore:
+    return AnnotationStore(_db_path(args, corpus_root), readonly=readonly)
+
+
+def _warn(message: str) -> None:
+    print(f"reader: {message}", file=sys.stderr)
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+def resolve_article(corpus: Corpus, name: str) -> str:
+    """An article id from an id, a path to the file, or a unique prefix of an id (``003``)."""
+    if corpus.get(name) is not None:
+        return name
+    candidate = Path(name)
+    if candidate.exists():
+        try:
+            rel = candidate.resolve().relative_to(corpus.root.resolve()).as_posix()
+        except ValueError:
+            raise CliError(f"{name} is not inside the corpus {corpus.root}") from None
+        if corpus.get(rel) is not None:
+            return rel
+    matches = [a.id for a in corpus.articles if a.id.startswith(name)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        shown = ", ".join(matches[:5]) + (", …" if len(matches) > 5 else "")
+        raise CliError(f"{name!r} matches {len(matches)} articles ({shown}); give more of the id")
+    raise CliError(f"no article {name!r} in {corpus.root}")
+
+
+# --- commands ---------------------------------------------------------------------------------------
+
+def cmd_list(args: argparse.Namespace) -> int:
+    corpus = _load(args)
+    counts = _store(args, corpus.root, readonly=True).counts()
+    rows = [{
+        "id": a.id, "title": a.title, "date": a.date, "byline": a.byline, "source": a.source,
+        "words": a.words, "annotations": counts.get(a.id, 0), "warning": a.warning,
+    } for a in corpus.articles]
+    if args.json:
+        _print_json(rows)
+        return 0
+    if not rows:
+        print(f"no articles in {corpus.root}")
+        return 0
+    width = max(len(r["id"]) for r in rows)
+    for r in rows:
+        print(f"{r['id']:<{width}}  {r['date'] or '':<10}  {r['words']:>6}w  {r['annotations']:>3}a  {r['title']}")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from reader.search import QueryError, SearchIndex
+
+    if args.limit < 1:
+        raise CliError("--limit must be at least 1")
+    corpus = _load(args)
+    annotations = _store(args, corpus.root, readonly=True).all()
+    index = SearchIndex.build(corpus.articles, annotations=annotations)
+    try:
+        hits = index.search(args.query, limit=args.limit)
+    except QueryError as exc:
+        raise CliError(str(exc)) from None
+    if args.json:
+        _print_json([{
+            "article": h.article, "title": h.title, "score": round(h.score, 2), "snippet": h.snippet,
+            "offsets": [list(o) for o in h.offsets[:20]],
+        } for h in hits])
+        return 0
+    if not hits:
+        print(f"no match for {args.query!r}")
+    for h in hits:
+        print(f"{h.score:5.1f}  {h.article}  {h.title}")
+        if h.snippet:
+            print(f"       {h.snippet}")
+    return 0
+
+
+def cmd_annotate(args: argparse.Namespace) -> int:
+    from reader.anchoring import describe, find_occurrences
+
+    corpus = _load(args, report_skipped=False)
+    article_id = resolve_article(corpus, args.article)
+    article = corpus.get(article_id)
+    assert article is not None
+    tags = [t for raw in args.tag for t in split_tags(raw)]
+    store = _store(args, corpus.root)
+    if args.quote is None:
+        record = store.add(article=article_id, tags=tags, note=args.note, fingerprint=article.fingerprint)
+    else:
+        if not args.quote:
+            raise CliError("--quote is empty")
+        if args.occurrence < 1:
+            raise CliError("--occurrence counts from 1")
+        starts = find_occurrences(article.text, args.quote)
+        if not starts:
+            raise CliError(f"the quote does not occur in {article_id}")
+        if args.occurrence > len(starts):
+            n = len(starts)
+            raise CliError(f"the quote occurs {n} time{'s' if n != 1 else ''} in {article_id}, "
+                           f"not {args.occurrence}")
+        start = starts[args.occurrence - 1]
+        sel = describe(article.text, start, start + len(args.quote))
+        record = store.add(article=article_id, start=sel.start, end=sel.end, quote=sel.quote,
+                           prefix=sel.prefix, suffix=sel.suffix, tags=tags, note=args.note,
+                           fingerprint=article.fingerprint)
+    print(record["id"])  # printed only now: add() returns once the save is durable
+    return 0
+
+
+def cmd_tags(args: argparse.Namespace) -> int:
+    corpus_root = _corpus_path(args)
+    counts = _store(args, corpus_root, readonly=True).tag_counts()
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
+    if args.json:
+        _print_json([{"tag": tag, "count": n} for tag, n in ordered])
+        return 0
+    if not ordered:
+        print("no tags yet")
+    for tag, n in ordered:
+        print(f"{n:>5}  {tag}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from reader.export import filter_records, render, write_export
+
+    corpus = _load(args, report_skipped=False)
+    records = _store(args, corpus.root, readonly=True).all()
+    article = resolve_article(corpus, args.article) if args.article else None
+    records = filter_records(records, tag=args.tag, article=article)
+    articles = {a.id: a for a in corpus.articles}
+    text = render(args.format, records, articles, corpus=str(corpus.root))
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    write_export(args.output, text)
+    n = len(records)
+    _warn(f"wrote {n} annotation{'s' if n != 1 else ''} as {args.format} to {args.output}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from reader.export import import_native
+
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        raise CliError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    store = _store(args, _corpus_path(args))
+    result = import_native(store, data)
+    print(f"imported {args.file}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged")
+    return 0
+
+
+def run_tui(argv: Sequence[str]) -> int:
+    args = build_tui_parser().parse_args(argv)
+    corpus = _corpus_path(args)
+    if not corpus.is_dir():
+        raise CliError(f"corpus folder not found: {corpus}")
+    from reader.tui.app import run  # Textual is imported only when the TUI starts
+
+    return run(corpus=corpus, db=_db_path(args, corpus), config=args.config)
+
+
+HANDLERS = {"list": cmd_list, "search": cmd_search, "annotate": cmd_annotate, "tags": cmd_tags,
+            "export": cmd_export, "import": cmd_import}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    from reader.export import ExportError
+
+    try:
+        if argv and argv[0] in COMMANDS:
+            args = build_parser().parse_args(argv)
+            return HANDLERS[args.command](args)
+        if argv and argv[0] in ("-h", "--help") and len(argv) == 1:
+            build_tui_parser().print_help()
+            return 0
+        return run_tui(argv)
+    except (CliError, CorpusError, StoreError, ExportError, RecordError) as exc:
+        _warn(f"error: {exc}")
+        return EXIT_ERROR
+    except BrokenPipeError:  # `reader export | head`: the reader went away, not an error of ours
+        try:
+            sys.stdout = open("/dev/null", "w")  # noqa: SIM115 - silence the flush at exit
+        except OSError:
+            pass
+        return 0
+    except OSError as exc:
+        _warn(f"error: {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        _warn("interrupted")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

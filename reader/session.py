@@ -1,0 +1,297 @@
+"""One reading session: a corpus, its annotation store, its search index, and the saves still owed.
+
+This is the core the TUI presents (it never imports Textual). Every change a user makes goes through
+here. A save that the store refuses (the database is locked by another process, read-only, corrupt, or
+the disk is full) is never dropped: the change is applied in memory, queued in ``pending``, shown as
+unsaved, and ``retry_pending()`` writes it as soon as the database accepts it again.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from reader.anchoring import Anchor, anchor_record, describe
+from reader.corpus import Article, Corpus, load_corpus
+from reader.records import make_record, normalise_tags, now_iso
+from reader.store import AnnotationStore, NotFound, StoreError
+
+
+@dataclass
+class Pending:
+    """A change the store has not accepted yet: ``kind`` is "add", "update", "delete" or "state"."""
+
+    kind: str
+    record: dict[str, Any]
+    error: str
+
+
+@dataclass
+class Outcome:
+    """What happened to a change: ``saved`` once it is durably on disk, else the reason it is pending."""
+
+    record: dict[str, Any]
+    saved: bool
+    error: str | None = None
+
+
+@dataclass
+class Placed:
+    """An annotation with where it sits in the article's current text."""
+
+    record: dict[str, Any]
+    anchor: Anchor
+    saved: bool = True
+
+    @property
+    def start(self) -> int | None:
+        return self.anchor.start
+
+    @property
+    def end(self) -> int | None:
+        return self.anchor.end
+
+
+@dataclass
+class Session:
+    corpus_root: Path
+    db_path: Path
+    corpus: Corpus | None = None
+    store: AnnotationStore = field(init=False)
+    pending: list[Pending] = field(default_factory=list)
+    undo_stack: list[dict[str, Any]] = field(default_factory=list)
+    _index: Any = None
+    _lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def __post_init__(self) -> None:
+        self.corpus_root = Path(self.corpus_root)
+        self.db_path = Path(self.db_path)
+        self.store = AnnotationStore(self.db_path)
+
+    # --- loading ------------------------------------------------------------------------------------
+
+    def load(self, progress: Callable[[int, int], None] | None = None) -> Corpus:
+        self.corpus = load_corpus(self.corpus_root, progress=progress)
+        self._index = None
+        return self.corpus
+
+    def check_database(self) -> list[str]:
+        """Problems with the database files (empty when fine); nothing is modified."""
+        return self.store.check()
+
+    @property
+    def articles(self) -> list[Article]:
+        return self.corpus.articles if self.corpus else []
+
+    def article(self, article_id: str) -> Article | None:
+        return self.corpus.get(article_id) if self.corpus else None
+
+    def index(self):
+        """The full-text index, built on first use (call it from a worker: it takes a moment at scale)."""
+        from reader.search import SearchIndex
+
+        with self._lock:
+            if self._index is None:
+                self._index = SearchIndex.build(self.articles, annotations=self.all_annotations())
+            return self._index
+
+    def refresh_index_annotations(self) -> None:
+        with self._lock:
+            if self._index is not None:
+                self._index.set_annotations(self.all_annotations())
+
+    # --- reading annotations (stored + pending) -------------------------------------------------------
+
+    def all_annotations(self) -> list[dict[str, Any]]:
+        try:
+            stored = {r["id"]: r for r in self.store.all()}
+        except StoreError:
+            stored = {}
+        return list(self._overlay(stored).values())
+
+    def annotations_for(self, article_id: str) -> list[Placed]:
+        """This article's annotations anchored in its current text, in reading order."""
+        try:
+            stored = {r["id"]: r for r in self.store.by_article(article_id)}
+        except StoreError:
+            stored = {}
+        records = self._overlay(stored, article=article_id)
+        unsaved = {p.record["id"] for p in self.pending}
+        article = self.article(article_id)
+        placed = []
+        for record in records.values():
+            anchor = anchor_record(article.text, record) if article else Anchor("orphaned", None, None, None, 0.0)
+            placed.append(Placed(record, anchor, saved=record["id"] not in unsaved))
+        placed.sort(key=lambda p: (p.start is not None, p.start or 0, p.record["created"]))
+        return placed
+
+    def _overlay(self, stored: dict[str, dict], article: str | None = None) -> dict[str, dict]:
+        for p in self.pending:
+            if article is not None and p.record["article"] != article:
+                continue
+            if p.kind == "delete":
+                stored.pop(p.record["id"], None)
+            elif p.kind in ("add", "update"):
+                stored[p.record["id"]] = p.record
+        return stored
+
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for record in self.all_annotations():
+            counts[record["article"]] = counts.get(record["article"], 0) + 1
+        return counts
+
+    def tag_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        spelling: dict[str, str] = {}
+        for record in self.all_annotations():
+            for tag in record["tags"]:
+                key = tag.casefold()
+                spelling.setdefault(key, tag)
+                counts[key] = counts.get(key, 0) + 1
+        return {spelling[k]: n for k, n in counts.items()}
+
+    # --- changes --------------------------------------------------------------------------------------
+
+    def annotate(self, article_id: str, start: int | None = None, end: int | None = None, *,
+                 tags: Iterable[str] = (), note: str = "") -> Outcome:
+        """Annotate text[start:end] of an article (or the whole article when start is None)."""
+        article = self.article(article_id)
+        if article is None:
+            raise KeyError(article_id)
+        if start is None:
+            record = make_record(article=article_id, tags=tags, note=note, fingerprint=article.fingerprint)
+        else:
+            sel = describe(article.text, start, end)
+            record = make_record(article=article_id, start=sel.start, end=sel.end, quote=sel.quote,
+                                 prefix=sel.prefix, suffix=sel.suffix, tags=tags, note=note,
+                                 fingerprint=article.fingerprint)
+        return self._apply("add", record)
+
+    def update(self, annotation_id: str, *, tags: Iterable[str] | None = None, note: str | None = None) -> Outcome:
+        current = self.get(annotation_id)
+        if current is None:
+            raise KeyError(annotation_id)
+        record = dict(current)
+        if tags is not None:
+            record["tags"] = normalise_tags(tags)
+        if note is not None:
+            record["note"] = note
+        record["updated"] = now_iso()
+        return self._apply("update", record)
+
+    def delete(self, annotation_id: str) -> Outcome:
+        current = self.get(annotation_id)
+        if current is None:
+            raise KeyError(annotation_id)
+        outcome = self._apply("delete", dict(current))
+        self.undo_stack.append(dict(current))
+        return outcome
+
+    def undo(self) -> Outcome | None:
+        """Put back the most recently deleted annotation, exactly as it was."""
+        if not self.undo_stack:
+            return None
+        record = self.undo_stack.pop()
+        return self._apply("restore", record)
+
+    def get(self, annotation_id: str) -> dict[str, Any] | None:
+        for p in reversed(self.pending):
+            if p.record["id"] == annotation_id:
+                return None if p.kind == "delete" else dict(p.record)
+        try:
+            return self.store.get(annotation_id)
+        except StoreError:
+            return None
+
+    def _apply(self, kind: str, record: dict[str, Any]) -> Outcome:
+        with self._lock:
+            if any(p.record["id"] == record["id"] for p in self.pending):
+                # An earlier change to this annotation is still unsaved: queue behind it, keep order.
+                self._queue(kind, record, "an earlier change is still waiting to be saved")
+                return Outcome(record, saved=False, error=self.pending[-1].error)
+            try:
+                saved = self._write(kind, record)
+            except StoreError as exc:
+                self._queue(kind, record, str(exc))
+                return Outcome(record, saved=False, error=str(exc))
+            return Outcome(saved, saved=True)
+
+    def _queue(self, kind: str, record: dict[str, Any], error: str) -> None:
+        self.pending.append(Pending("add" if kind == "restore" else kind, dict(record), error))
+
+    def _write(self, kind: str, record: dict[str, Any]) -> dict[str, Any]:
+        if kind == "add":
+            return self.store.add_record(record)
+        if kind == "restore":
+            return self.store.restore(record)
+        if kind == "update":
+            return self.store.update(record["id"], tags=record["tags"], note=record["note"])
+        if kind == "delete":
+            try:
+                return self.store.delete(record["id"])
+            except NotFound:
+                return record  # already gone (another process deleted it): the goal is reached
+        raise ValueError(kind)
+
+    def retry_pending(self) -> tuple[int, str | None]:
+        """Try to write every queued change, in order; returns (how many were saved, the error that stopped it)."""
+        saved = 0
+        with self._lock:
+            while self.pending:
+                p = self.pending[0]
+                try:
+                    if p.kind == "add" and self.store.get(p.record["id"]) is not None:
+                        self.store.upsert(p.record)
+                    else:
+                        self._write(p.kind, p.record)
+                except StoreError as exc:
+                    p.error = str(exc)
+                    return saved, p.error
+                self.pending.pop(0)
+                saved += 1
+        return saved, None
+
+    def rescue_pending(self, folder: Path | None = None) -> Path | None:
+        """Write the unsaved additions and edits to a native export file that `reader import` takes.
+
+        The last resort when quitting while the database still refuses writes: nothing typed is lost.
+        Returns the file written, or None when there was nothing to rescue.
+        """
+        from reader.export import render
+        from reader.fsutil import atomic_write
+
+        records = {p.record["id"]: p.record for p in self.pending if p.kind in ("add", "update")}
+        if not records:
+            return None
+        articles = {a.id: a for a in self.articles}
+        text = render("json", list(records.values()), articles, corpus=str(self.corpus_root))
+        stamp = now_iso().replace(":", "").replace("-", "")[:15]
+        candidates = [folder] if folder else [self.db_path.parent, Path.cwd(), Path.home()]
+        for place in candidates:
+            target = Path(place) / f"reader-unsaved-{stamp}.json"
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write(target, text.encode("utf-8"))
+            except OSError:
+                continue
+            return target
+        return None
+
+    # --- reading state ----------------------------------------------------------------------------------
+
+    def get_state(self, article_id: str) -> dict[str, Any]:
+        try:
+            return self.store.get_state(article_id)
+        except StoreError:
+            return {"position": 0, "read": False, "opened": None}
+
+    def set_state(self, article_id: str, **fields: Any) -> bool:
+        """Remember the reading position / read flag; best effort (False when the store refused)."""
+        try:
+            self.store.set_state(article_id, **fields)
+        except StoreError:
+            return False
+        return True
