@@ -1,0 +1,203 @@
+"""The Textual application: it presents a reader.session.Session and owns no data rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.content import Content
+
+from reader.session import Outcome, Session
+from reader.tui.config import Config, load_config
+from reader.tui.messages import AnnotationsChanged, CorpusLoaded, LoadProgress
+
+RETRY_SECONDS = 3.0
+
+
+class ReaderApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "reader"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+p", "command_palette", "Commands", id="app.palette", show=False),
+        Binding("e", "export", "Export", id="app.export"),
+    ]
+
+    def __init__(self, corpus: Path, db: Path, *, config: Config | None = None, load_config_file: bool = True,
+                 config_path: Path | None = None) -> None:
+        super().__init__()
+        self.session = Session(Path(corpus), Path(db))
+        self.config = config if config is not None else (load_config(config_path) if load_config_file else Config())
+        self.loaded = False
+        self.load_error: str | None = None
+        self._retry_timer = None
+
+    @property
+    def COMMANDS(self):  # type: ignore[override]  # our providers plus Textual's system commands
+        from reader.tui.commands import PROVIDERS
+
+        return App.COMMANDS | set(PROVIDERS)
+
+    # --- start-up ------------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self.config.theme:
+            if self.config.theme in self.available_themes:
+                self.theme = self.config.theme
+            else:
+                self.config.problems.append(f"unknown theme {self.config.theme!r} in {self.config.path}")
+        if self.config.keys:
+            self.set_keymap(self.config.keys)
+        from reader.tui.screens.library import LibraryScreen
+
+        self.push_screen(LibraryScreen())
+        for problem in self.config.problems:
+            self.notify(Content(problem), title="Config", severity="warning", timeout=8)
+        self.load_corpus()
+
+    @work(thread=True, exclusive=True, group="load-corpus")
+    def load_corpus(self) -> None:
+        def progress(done: int, total: int) -> None:
+            self.post_message(LoadProgress(done, total))
+
+        try:
+            self.session.load(progress=progress)
+        except Exception as exc:  # CorpusError and anything unreadable: say it, never crash
+            self.post_message(CorpusLoaded(error=str(exc)))
+            return
+        self.post_message(CorpusLoaded())
+
+    def on_corpus_loaded(self, message: CorpusLoaded) -> None:
+        self.loaded = message.error is None
+        self.load_error = message.error
+        if message.error:
+            self.notify(Content(message.error), title="Cannot open the corpus", severity="error", timeout=15)
+        else:
+            corpus = self.session.corpus
+            if corpus is not None and corpus.skipped:
+                names = ", ".join(s.id for s in corpus.skipped[:3]) + (" …" if len(corpus.skipped) > 3 else "")
+                self.notify(Content(f"{len(corpus.skipped)} file(s) skipped: {names}"), severity="warning",
+                            timeout=8)
+            problems = self.session.check_database()
+            if problems:
+                self.notify(Content(problems[0] + " — new annotations are kept in memory and retried."),
+                            title="Database problem", severity="error", timeout=20)
+            self.build_index()
+        self._forward(message)
+
+    def on_load_progress(self, message: LoadProgress) -> None:
+        self._forward(message)
+
+    def _forward(self, message: Any) -> None:
+        for screen in self.screen_stack:
+            handler = getattr(screen, "handle_" + type(message).__name__.lower(), None)
+            if handler is not None:
+                handler(message)
+
+    @work(thread=True, exclusive=True, group="index")
+    def build_index(self) -> None:
+        """Build the search index in the background so the first `/` keystroke is instant."""
+        try:
+            self.session.index()
+        except Exception as exc:  # pragma: no cover - shown, never raised at the user
+            self.call_from_thread(self.notify, Content(f"search index failed: {exc}"), severity="error")
+
+    # --- saving --------------------------------------------------------------------------------------
+
+    def report(self, outcome: Outcome | None, done: str) -> None:
+        """Tell the user what became of a change; keep retrying the ones the store refused."""
+        if outcome is None:
+            return
+        if outcome.saved:
+            self.notify(Content(done), timeout=2.5)
+        else:
+            self.notify(Content(f"{done} in memory only — not saved yet: {outcome.error}. "
+                                f"Retrying every {RETRY_SECONDS:g} s."),
+                        title="Not saved", severity="error", timeout=10)
+            self._ensure_retry()
+        self.session.refresh_index_annotations()
+        self.post_message(AnnotationsChanged(outcome.record.get("article")))
+
+    def _ensure_retry(self) -> None:
+        if self._retry_timer is None:
+            self._retry_timer = self.set_interval(RETRY_SECONDS, self._retry_pending)
+
+    @work(thread=True, exclusive=True, group="retry")
+    def _retry_pending(self) -> None:
+        saved, error = self.session.retry_pending()
+        if saved:
+            self.call_from_thread(self._after_retry, saved, error)
+
+    def _after_retry(self, saved: int, error: str | None) -> None:
+        if not self.session.pending and self._retry_timer is not None:
+            self._retry_timer.stop()
+            self._retry_timer = None
+        left = len(self.session.pending)
+        text = f"Saved {saved} change(s) that were waiting" + (f"; {left} still waiting: {error}" if left else ".")
+        self.notify(Content(text), severity="information" if not left else "warning")
+        self.post_message(AnnotationsChanged(None))
+
+    def on_annotations_changed(self, message: AnnotationsChanged) -> None:
+        self._forward(message)
+
+    # --- navigation ----------------------------------------------------------------------------------
+
+    def open_article(self, article_id: str, *, offset: int | None = None,
+                     find_spans: list[tuple[int, int]] | None = None, find_label: str | None = None,
+                     replace: bool = False) -> None:
+        from reader.tui.screens.reader import ReaderScreen
+
+        if self.session.article(article_id) is None:
+            self.notify(Content(f"no article {article_id}"), severity="error")
+            return
+        screen = ReaderScreen(article_id, offset=offset, find_spans=find_spans, find_label=find_label)
+        if replace:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def action_help(self) -> None:
+        from reader.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_export(self, tag: str | None = None, article: str | None = None) -> None:
+        from reader.tui.screens.export import ExportScreen
+
+        if not isinstance(self.screen, ExportScreen):
+            article = article or getattr(self.screen, "article_id", None)
+            self.push_screen(ExportScreen(tag=tag, article=article))
+
+    def filter_library_by_tag(self, tag: str) -> None:
+        from reader.tui.screens.library import LibraryScreen
+
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, LibraryScreen):
+            self.pop_screen()
+        if isinstance(self.screen, LibraryScreen):
+            self.screen.set_tag_filter(tag)
+
+
+def run(corpus: Path, db: Path, config: Path | None = None) -> int:
+    app = ReaderApp(corpus, db, config_path=config)
+    app.run()
+    if not app.session.pending:
+        return app.return_code or 0
+    import sys
+
+    app.session.retry_pending()
+    pending = app.session.pending
+    if not pending:
+        return app.return_code or 0
+    print(f"reader: {len(pending)} change(s) could not be saved to {db}: {pending[0].error}", file=sys.stderr)
+    rescued = app.session.rescue_pending()
+    if rescued is not None:
+        print(f"reader: they were written to {rescued}; once the database is fixed, run: "
+              f"reader import {rescued} --db {db}", file=sys.stderr)
+    return 1

@@ -1,0 +1,66 @@
+"""The user's config file: theme and key bindings (TOML).
+
+    # ~/.config/reader/config.toml
+    theme = "textual-light"
+
+    [keys]
+    "reader.tag" = "t"            # binding id = "key" or "key1,key2"
+    "library.search" = "slash,ctrl+f"
+
+Binding ids are listed on the help screen (`?`). A file that cannot be read is reported, never fatal.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Config:
+    theme: str | None = None
+    keys: dict[str, str] = field(default_factory=dict)
+    path: Path | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def default_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "reader" / "config.toml"
+
+
+def load_config(path: Path | None = None) -> Config:
+    explicit = path is not None
+    path = path or default_path()
+    config = Config(path=path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        if explicit:
+            config.problems.append(f"config file not found: {path}")
+        return config
+    except (OSError, UnicodeDecodeError) as exc:
+        config.problems.append(f"cannot read config {path}: {exc}")
+        return config
+    except tomllib.TOMLDecodeError as exc:
+        config.problems.append(f"config {path} is not valid TOML ({exc}); using the defaults")
+        return config
+    theme = data.get("theme")
+    if theme is not None and not isinstance(theme, str):
+        config.problems.append(f"config {path}: theme must be a string")
+    else:
+        config.theme = theme
+    keys = data.get("keys", {})
+    if not isinstance(keys, dict):
+        config.problems.append(f"config {path}: [keys] must be a table of binding id = \"key\"")
+        keys = {}
+    for binding_id, value in keys.items():
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            value = ",".join(value)
+        if not isinstance(value, str) or not value.strip():
+            config.problems.append(f"config {path}: key for {binding_id!r} must be a string")
+            continue
+        config.keys[str(binding_id)] = value.replace(" ", "")
+    return config

@@ -1,0 +1,28 @@
+"""Messages the screens and the app exchange (the data itself lives in reader.session)."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+
+class CorpusLoaded(Message):
+    """The corpus finished loading in its worker (``error`` set when it could not be read)."""
+
+    def __init__(self, error: str | None = None) -> None:
+        super().__init__()
+        self.error = error
+
+
+class LoadProgress(Message):
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__()
+        self.done = done
+        self.total = total
+
+
+class AnnotationsChanged(Message):
+    """Something changed the annotations of ``article`` (None: possibly all of them)."""
+
+    def __init__(self, article: str | None = None) -> None:
+        super().__init__()
+        self.article = article

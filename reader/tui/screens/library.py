@@ -1,0 +1,370 @@
+"""The library: every article with its title, date, source, words, annotations and read state.
+
+`/` searches titles and bodies as you type (typo-tolerant, through reader.search in a worker), `t` filters
+by a tag, `s` cycles the sort, `enter` opens the highlighted article (at its first hit while searching).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
+from textual.worker import get_current_worker
+
+from reader.corpus import Article
+
+SORTS = ("date", "title", "annotations")
+READ_MARKS = {"unread": "●", "started": "◐", "read": " "}
+
+
+@dataclass
+class Row:
+    article: Article
+    annotations: int
+    state: str  # "unread" | "started" | "read"
+
+
+class ArticleTable(DataTable):
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="library.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="library.up"),
+        Binding("g", "scroll_top", "Top", show=False, id="library.top"),
+        Binding("G", "scroll_bottom", "Bottom", show=False, id="library.bottom"),
+    ]
+
+
+def styled(text: str, spans, style: str = "bold reverse") -> Text:
+    """Plain text with some spans emphasised; never parsed as markup."""
+    out = Text(text, no_wrap=True, overflow="ellipsis")
+    for start, end in spans:
+        if 0 <= start < end <= len(text):
+            out.stylize(style, start, end)
+    return out
+
+
+class LibraryScreen(Screen):
+    AUTO_FOCUS = "#articles"
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="library.open", priority=True),
+        Binding("slash", "search", "Search", id="library.search"),
+        Binding("t", "filter_tag", "Filter by tag", id="library.tag"),
+        Binding("s", "cycle_sort", "Sort", id="library.sort"),
+        Binding("a", "annotations", "Annotations", id="library.annotations"),
+        Binding("escape", "clear", "Clear", show=False, id="library.clear"),
+        Binding("down", "focus_table_down", show=False, priority=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sort = "date"
+        self.tag_filter: str | None = None
+        self.rows: list[Row] = []
+        self.search_text = ""
+        self.hits: list = []
+        self._hit_offsets: dict[str, int] = {}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="library"):
+            yield Static(id="library-header")
+            yield Input(placeholder="search titles and text — typos are fine; 'exact ^prefix !not tag:x",
+                        id="library-search")
+            yield ProgressBar(id="library-progress", show_eta=False)
+            yield ArticleTable(id="articles", cursor_type="row", zebra_stripes=True)
+            yield Static(id="library-empty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#library-search").display = False
+        self.query_one("#library-empty").display = False
+        table = self.query_one(ArticleTable)
+        for key, label, width in (("mark", " ", 1), ("title", "Title", 40), ("date", "Date", 10),
+                                  ("source", "Source", 10), ("words", "Words", 6), ("notes", "Notes", 5)):
+            table.add_column(label, key=key, width=width)
+        if self.app.loaded:
+            self.reload()
+        else:
+            self._set_header("loading…")
+
+    # --- data -----------------------------------------------------------------------------------------
+
+    def handle_loadprogress(self, message) -> None:
+        bar = self.query_one(ProgressBar)
+        bar.update(total=message.total, progress=message.done)
+
+    def handle_corpusloaded(self, message) -> None:
+        self.query_one(ProgressBar).display = False
+        if message.error:
+            self._show_empty(f"Cannot open the corpus: {message.error}")
+            self._set_header("no corpus")
+            return
+        self.reload()
+
+    def handle_annotationschanged(self, message) -> None:
+        if self.app.loaded:
+            self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.app.loaded:
+            self.reload()
+
+    @work(thread=True, exclusive=True, group="library-rows")
+    def reload(self) -> None:
+        session = self.app.session
+        counts = session.counts()
+        tagged: set[str] | None = None
+        if self.tag_filter:
+            key = self.tag_filter.casefold()
+            tagged = {r["article"] for r in session.all_annotations()
+                      if any(t.casefold() == key for t in r["tags"])}
+        rows = []
+        for article in session.articles:
+            if tagged is not None and article.id not in tagged:
+                continue
+            state = session.get_state(article.id)
+            mark = "read" if state.get("read") else ("started" if state.get("opened") else "unread")
+            rows.append(Row(article, counts.get(article.id, 0), mark))
+        self.app.call_from_thread(self._set_rows, rows)
+
+    def _set_rows(self, rows: list[Row]) -> None:
+        self.query_one(ProgressBar).display = False
+        self.rows = rows
+        if self.search_text:
+            self._run_search(self.search_text)
+        else:
+            self._render_rows()
+
+    def sorted_rows(self) -> list[Row]:
+        if self.sort == "title":
+            return sorted(self.rows, key=lambda r: r.article.title.casefold())
+        if self.sort == "annotations":
+            return sorted(self.rows, key=lambda r: (-r.annotations, r.article.id))
+        # newest first; undated last, then by id
+        dated = sorted((r for r in self.rows if r.article.date), key=lambda r: r.article.date, reverse=True)
+        return dated + [r for r in self.rows if not r.article.date]
+
+    def _render_rows(self) -> None:
+        table = self.query_one(ArticleTable)
+        selected = self.selected_article()
+        table.clear()
+        self._fit_columns()
+        for row in self.sorted_rows():
+            a = row.article
+            title = Text(a.title, no_wrap=True, overflow="ellipsis")
+            if a.warning:
+                title.append(" ⚠", style="bold yellow")
+            table.add_row(
+                Text(READ_MARKS[row.state], style="bold"),
+                title,
+                Text(a.date or "—", style="dim" if not a.date else ""),
+                Text(a.source or "", no_wrap=True, overflow="ellipsis"),
+                Text(f"{a.words:,}", justify="right"),
+                Text(str(row.annotations) if row.annotations else "·", justify="right"),
+                key=a.id,
+            )
+        self._restore_cursor(selected)
+        if not self.rows:
+            self._show_empty("No articles match this tag." if self.tag_filter else
+                             f"No .txt or .md articles in {self.app.session.corpus_root}.")
+        else:
+            self._show_empty(None)
+        self._update_header()
+
+    def _restore_cursor(self, article_id: str | None) -> None:
+        table = self.query_one(ArticleTable)
+        if article_id is not None:
+            try:
+                table.move_cursor(row=table.get_row_index(article_id))
+                return
+            except Exception:
+                pass
+        if table.row_count:
+            table.move_cursor(row=0)
+
+    def _fit_columns(self) -> None:
+        table = self.query_one(ArticleTable)
+        fixed = 1 + 10 + 10 + 6 + 5
+        padding = 2 * 6
+        width = max(20, self.size.width - fixed - padding - 2)
+        table.columns["title"].width = width
+        table.columns["title"].auto_width = False
+
+    def on_resize(self) -> None:
+        if self.rows:
+            if self.search_text:
+                self._show_hits(self.search_text, self.hits)
+            else:
+                self._render_rows()
+
+    # --- header / empty -------------------------------------------------------------------------------
+
+    def _set_header(self, text: str) -> None:
+        self.query_one("#library-header", Static).update(Content(text))
+
+    def _update_header(self) -> None:
+        session = self.app.session
+        total_notes = sum(r.annotations for r in self.rows)
+        parts = [f"{session.corpus_root.name or session.corpus_root}",
+                 f"{len(self.rows)} article{'s' if len(self.rows) != 1 else ''}",
+                 f"{total_notes} annotation{'s' if total_notes != 1 else ''}"]
+        if self.search_text:
+            parts.append(f"{len(self.hits)} match{'es' if len(self.hits) != 1 else ''} for “{self.search_text}”")
+        else:
+            parts.append(f"sorted by {self.sort}")
+        if self.tag_filter:
+            parts.append(f"tag: {self.tag_filter}")
+        self._set_header("  ·  ".join(parts))
+
+    def _show_empty(self, message: str | None) -> None:
+        empty = self.query_one("#library-empty", Static)
+        empty.display = message is not None
+        if message:
+            empty.update(Content(message))
+
+    # --- search ---------------------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        search = self.query_one("#library-search", Input)
+        search.display = True
+        search.focus()
+
+    @on(Input.Changed, "#library-search")
+    def _typed(self, event: Input.Changed) -> None:
+        self.search_text = event.value.strip()
+        if not self.search_text:
+            self.hits = []
+            self._render_rows()
+            return
+        self._run_search(self.search_text)
+
+    def _run_search(self, query: str) -> None:
+        self.search_worker(query)
+
+    @work(thread=True, exclusive=True, group="library-search")
+    def search_worker(self, query: str) -> None:
+        worker = get_current_worker()
+        from reader.search import QueryError
+
+        try:
+            hits = self.app.session.index().search(query, limit=200, cancelled=lambda: worker.is_cancelled)
+        except QueryError as exc:
+            self.app.call_from_thread(self._search_error, str(exc))
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show_hits, query, hits)
+
+    def _search_error(self, message: str) -> None:
+        self._set_header(message)
+
+    def _show_hits(self, query: str, hits: list) -> None:
+        if query != self.search_text:
+            return
+        allowed = {r.article.id: r for r in self.rows}
+        self.hits = [h for h in hits if h.article in allowed]
+        self._hit_offsets = {h.article: (h.offsets[0][0] if h.offsets else 0) for h in self.hits}
+        table = self.query_one(ArticleTable)
+        table.clear()
+        self._fit_columns()
+        for hit in self.hits:
+            row = allowed[hit.article]
+            a = row.article
+            cell = styled(hit.title, hit.title_spans, "bold underline")
+            if hit.snippet:
+                cell.append("\n")
+                snippet = styled(hit.snippet, hit.snippet_spans, "bold underline")
+                snippet.stylize("dim")
+                for s, e in hit.snippet_spans:
+                    if 0 <= s < e <= len(hit.snippet):
+                        snippet.stylize("not dim", s, e)
+                cell.append_text(snippet)
+            table.add_row(
+                Text(READ_MARKS[row.state], style="bold"), cell,
+                Text(a.date or "—", style="dim" if not a.date else ""),
+                Text(a.source or "", no_wrap=True, overflow="ellipsis"),
+                Text(f"{a.words:,}", justify="right"),
+                Text(str(row.annotations) if row.annotations else "·", justify="right"),
+                key=a.id, height=2 if hit.snippet else 1,
+            )
+        if table.row_count:
+            table.move_cursor(row=0)
+        self._show_empty(None if self.hits else f"Nothing matches “{query}”.")
+        self._update_header()
+
+    def action_focus_table_down(self) -> None:
+        table = self.query_one(ArticleTable)
+        if self.focused is not table:
+            table.focus()
+        table.action_cursor_down()
+
+    # --- actions --------------------------------------------------------------------------------------
+
+    def selected_article(self) -> str | None:
+        table = self.query_one(ArticleTable)
+        if not table.row_count:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        except Exception:
+            return None
+        return key.value
+
+    def action_open(self) -> None:
+        article = self.selected_article()
+        if article is None:
+            return
+        if self.search_text and article in self._hit_offsets:
+            hit = next(h for h in self.hits if h.article == article)
+            self.app.open_article(article, offset=self._hit_offsets[article], find_spans=list(hit.offsets),
+                                  find_label=self.search_text)
+        else:
+            self.app.open_article(article)
+
+    def action_clear(self) -> None:
+        search = self.query_one("#library-search", Input)
+        if search.display:
+            search.value = ""
+            search.display = False
+            self.query_one(ArticleTable).focus()
+            self.search_text = ""
+            self.hits = []
+            self._render_rows()
+        elif self.tag_filter:
+            self.set_tag_filter(None)
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        if self.search_text:
+            self.notify(Content("Search results are ranked by relevance; the sort applies to the list."),
+                        timeout=3)
+        else:
+            self._render_rows()
+        self.notify(Content(f"Sorted by {self.sort}"), timeout=1.5)
+
+    def action_filter_tag(self) -> None:
+        from reader.tui.screens.tags import TagPicker
+
+        counts = self.app.session.tag_counts()
+        if not counts:
+            self.notify(Content("No tags yet: select a passage in an article and press t."), timeout=4)
+            return
+
+        def picked(tag: str | None) -> None:
+            if tag:
+                self.set_tag_filter(tag)
+
+        self.app.push_screen(TagPicker(counts, title="Filter the library by tag"), picked)
+
+    def set_tag_filter(self, tag: str | None) -> None:
+        self.tag_filter = tag
+        self.reload()
+
+    def action_annotations(self) -> None:
+        from reader.tui.screens.annotations import AnnotationsScreen
+
+        self.app.push_screen(AnnotationsScreen())

@@ -1,0 +1,53 @@
+"""The note editor: a multi-line text area in a modal; ctrl+s saves, escape cancels (twice if edited)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static, TextArea
+
+
+class NoteEditor(ModalScreen[str | None]):
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True, id="note.save"),
+        Binding("escape", "cancel", "Cancel", priority=True, id="note.cancel"),
+    ]
+
+    def __init__(self, *, title: str, subject: str = "", initial: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.subject = subject
+        self.initial = initial
+        self._warned = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="note-editor"):
+            yield Static(Content(self.title_text), classes="dialog-title")
+            if self.subject:
+                yield Static(Content(self.subject), classes="dialog-subject")
+            yield TextArea(self.initial, id="note-text", soft_wrap=True, show_line_numbers=False,
+                           tab_behavior="indent")
+            yield Static(Content("ctrl+s save · esc cancel"), classes="dialog-hint", id="note-hint")
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    @property
+    def text(self) -> str:
+        return self.query_one(TextArea).text
+
+    def action_save(self) -> None:
+        self.dismiss(self.text.strip("\n"))
+
+    def action_cancel(self) -> None:
+        if self.text != self.initial and not self._warned:
+            self._warned = True
+            self.query_one("#note-hint", Static).update(
+                Content("unsaved note — esc again discards it, ctrl+s saves"))
+            return
+        self.dismiss(None)

@@ -1,0 +1,481 @@
+"""The reader: one article in the Line-API ArticleView, with find, selection, tags, notes and highlights."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from reader.records import now_iso
+from reader.session import Placed
+from reader.tui.colors import highlight_style, swatch_style
+from reader.tui.widgets.article_view import ArticleView, Highlight
+
+POSITION_SAVE_DELAY = 1.5
+READ_FRACTION = 0.9
+
+
+def _one_line(text: str, limit: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+class AnnotationPanel(OptionList):
+    """This article's annotations; enter jumps, x deletes, U / ctrl+z undoes."""
+
+    BINDINGS = [
+        Binding("x", "screen.delete_highlighted", "Delete", id="panel.delete"),
+        Binding("j", "cursor_down", show=False),
+        Binding("k", "cursor_up", show=False),
+    ]
+
+
+class ReaderScreen(Screen):
+    AUTO_FOCUS = "#article"
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="reader.back"),
+        Binding("slash", "find", "Find", id="reader.find"),
+        Binding("n", "next_hit", "Next hit", show=False, id="reader.next_hit"),
+        Binding("N", "prev_hit", "Prev hit", show=False, id="reader.prev_hit"),
+        Binding("t", "tag", "Tag", id="reader.tag"),
+        Binding("a", "note", "Note", id="reader.note"),
+        Binding("T", "tag_article", "Tag article", show=False, id="reader.tag_article"),
+        Binding("A", "note_article", "Note article", show=False, id="reader.note_article"),
+        Binding("full_stop", "next_annotation", "Next note", show=False, id="reader.next_annotation"),
+        Binding("comma", "prev_annotation", "Prev note", show=False, id="reader.prev_annotation"),
+        Binding("x", "delete", "Delete", show=False, id="reader.delete"),
+        Binding("U,ctrl+z", "undo", "Undo", show=False, id="reader.undo"),
+        Binding("tab", "toggle_panel", "Panel", id="reader.panel"),
+        Binding("right_square_bracket", "next_article", "Next article", show=False, id="reader.next_article"),
+        Binding("left_square_bracket", "prev_article", "Prev article", show=False, id="reader.prev_article"),
+    ]
+
+    def __init__(self, article_id: str, *, offset: int | None = None,
+                 find_spans: list[tuple[int, int]] | None = None, find_label: str | None = None) -> None:
+        super().__init__()
+        self.article_id = article_id
+        self.article = self.app.session.article(article_id)
+        self.start_offset = offset
+        self.find_spans = list(find_spans or [])
+        self.find_label = find_label or ""
+        self.find_total = len(self.find_spans)
+        self.find_current: int | None = 0 if self.find_spans else None
+        self.placed: list[Placed] = []
+        self._position_timer = None
+        self._marked_read = False
+
+    # --- layout ---------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="reader"):
+            yield Static(id="reader-title")
+            yield Static(id="reader-meta")
+            with Horizontal(id="reader-body"):
+                yield ArticleView(id="article")
+                with Vertical(id="panel"):
+                    yield Static(Content("Annotations"), id="panel-title")
+                    yield AnnotationPanel(id="panel-list")
+                    yield Static(Content("enter jump · x delete · U undo · tab close"), classes="dialog-hint")
+            with Horizontal(id="find-bar"):
+                yield Input(placeholder="find in this article (typos are fine)", id="find-input")
+            yield Static(id="reader-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#panel").display = False
+        self.query_one("#find-bar").display = False
+        a = self.article
+        self.query_one("#reader-title", Static).update(Content(a.title))
+        meta = [a.date, f"by {a.byline}" if a.byline else None, a.source, f"{a.words:,} words"]
+        articles = self.app.session.articles
+        position = next((i for i, x in enumerate(articles) if x.id == a.id), 0)
+        meta.append(f"{position + 1}/{len(articles)}")
+        if a.warning:
+            meta.append(f"⚠ {a.warning}")
+        self.query_one("#reader-meta", Static).update(Content("  ·  ".join(m for m in meta if m)))
+        view = self.query_one(ArticleView)
+        state = self.app.session.get_state(a.id)
+        self._marked_read = bool(state.get("read"))
+        cursor = self.start_offset if self.start_offset is not None else int(state.get("position") or 0)
+        cursor = max(0, min(cursor, len(a.text)))
+        view.load(a.text, dim_ranges=a.dim_ranges, cursor=cursor)
+        view.move_cursor_to(cursor, center=True)
+        self.refresh_annotations(announce=True)
+        if self.find_spans:
+            view.set_find(self.find_spans, current=0)
+        self.app.session.set_state(a.id, opened=now_iso(), position=cursor)
+        self._update_status()
+
+    # --- annotations ------------------------------------------------------------------------------------
+
+    def handle_annotationschanged(self, message) -> None:
+        if message.article in (None, self.article_id):
+            self.refresh_annotations()
+
+    def refresh_annotations(self, *, announce: bool = False) -> None:
+        session = self.app.session
+        self.placed = session.annotations_for(self.article_id)
+        theme = self.app.current_theme
+        highlights = [
+            Highlight(p.start, p.end, highlight_style(theme, (p.record["tags"] or [None])[0], saved=p.saved),
+                      key=p.record["id"])
+            for p in self.placed if p.start is not None and p.end is not None and p.end > p.start
+        ]
+        self.query_one(ArticleView).set_highlights(highlights)
+        self._fill_panel()
+        self._update_status()
+        if announce:
+            changed = [p for p in self.placed if p.record["start"] is not None
+                       and p.record["fingerprint"] and p.record["fingerprint"] != self.article.fingerprint]
+            moved = sum(1 for p in changed if p.anchor.status == "moved")
+            orphaned = sum(1 for p in self.placed if p.anchor.status == "orphaned")
+            if moved or orphaned:
+                self.notify(Content(f"This article changed since it was annotated: {moved} annotation(s) moved, "
+                                    f"{orphaned} could not be placed (kept; see the panel, tab)."),
+                            severity="warning", timeout=8)
+
+    def _fill_panel(self) -> None:
+        panel = self.query_one(AnnotationPanel)
+        highlighted = panel.highlighted
+        panel.clear_options()
+        theme = self.app.current_theme
+        width = max(20, (self.query_one("#panel").size.width or 40) - 4)
+        for p in self.placed:
+            r = p.record
+            line = Text()
+            for tag in r["tags"]:
+                line.append(f" {tag} ", style=swatch_style(theme, tag))
+                line.append(" ")
+            if p.start is None and r["start"] is None:
+                head = "whole article"
+            elif p.anchor.status == "orphaned":
+                head = "orphaned: " + _one_line(r["quote"], width)
+            else:
+                head = "“" + _one_line(r["quote"], width - 2) + "”"
+            prompt = Text(head, style="italic" if r["start"] is None else "")
+            if not p.saved:
+                prompt.append("  unsaved", style="bold red")
+            if r["tags"]:
+                prompt.append("\n")
+                prompt.append_text(line)
+            if r["note"]:
+                prompt.append("\n")
+                prompt.append(_one_line(r["note"], width), style="dim")
+            panel.add_option(Option(prompt, id=r["id"]))
+        if panel.option_count:
+            panel.highlighted = min(highlighted or 0, panel.option_count - 1)
+        self.query_one("#panel-title", Static).update(Content(f"Annotations ({len(self.placed)})"))
+
+    def annotation_at(self, offset: int) -> Placed | None:
+        inside = [p for p in self.placed if p.start is not None and p.start <= offset < (p.end or 0)]
+        return min(inside, key=lambda p: p.end - p.start) if inside else None
+
+    # --- status line ----------------------------------------------------------------------------------
+
+    def _update_status(self) -> None:
+        view = self.query_one(ArticleView)
+        parts: list[str] = []
+        if view.selection is not None:
+            start, end = view.selection
+            parts.append(f"selected {end - start} characters — t tag · a note · esc cancel")
+        elif view.selecting:
+            parts.append("selecting — move with w b ) ( } { j k · t tag · a note · esc cancel")
+        else:
+            under = self.annotation_at(view.cursor)
+            if under is not None:
+                r = under.record
+                label = ", ".join(r["tags"]) or "no tags"
+                parts.append(f"[{label}]" + (f" {_one_line(r['note'], 60)}" if r["note"] else "") + " · x delete")
+        if self.find_total or self.find_label:
+            current = "-" if self.find_current is None else str(self.find_current + 1)
+            parts.append(f"find “{_one_line(self.find_label, 30)}” {current}/{self.find_total} · n/N")
+        text = self.article.text
+        percent = int(100 * view.cursor / len(text)) if text else 100
+        parts.append(f"{percent}%")
+        self.query_one("#reader-status", Static).update(Content("   ".join(parts)))
+
+    @on(ArticleView.CursorMoved)
+    def _cursor_moved(self, event: ArticleView.CursorMoved) -> None:
+        self._update_status()
+        if self._position_timer is not None:
+            self._position_timer.stop()
+        self._position_timer = self.set_timer(POSITION_SAVE_DELAY, self._save_position)
+        text_len = len(self.article.text)
+        if not self._marked_read and text_len and event.offset >= READ_FRACTION * text_len:
+            self._marked_read = True
+            self.app.session.set_state(self.article_id, read=True)
+
+    @on(ArticleView.SelectionChanged)
+    def _selection_changed(self, event: ArticleView.SelectionChanged) -> None:
+        self._update_status()
+
+    @on(ArticleView.FindChanged)
+    def _find_changed(self, event: ArticleView.FindChanged) -> None:
+        self.find_current = event.current
+        self.find_total = event.total
+        self._update_status()
+
+    def _save_position(self) -> None:
+        self._position_timer = None
+        self.app.session.set_state(self.article_id, position=self.query_one(ArticleView).cursor)
+
+    def on_screen_suspend(self) -> None:
+        self._save_position()
+
+    def on_unmount(self) -> None:
+        try:
+            self.app.session.set_state(self.article_id, position=self.query_one(ArticleView).cursor)
+        except Exception:
+            pass
+
+    # --- find -----------------------------------------------------------------------------------------
+
+    def action_find(self) -> None:
+        bar = self.query_one("#find-bar")
+        bar.display = True
+        field = self.query_one("#find-input", Input)
+        field.value = ""
+        field.focus()
+
+    @on(Input.Changed, "#find-input")
+    def _find_typed(self, event: Input.Changed) -> None:
+        self._apply_find(event.value, fuzzy=False)
+
+    @on(Input.Submitted, "#find-input")
+    def _find_submitted(self, event: Input.Submitted) -> None:
+        self._apply_find(event.value, fuzzy=True, jump=True)
+        self.query_one("#find-bar").display = False
+        self.query_one(ArticleView).focus()
+
+    def _apply_find(self, query: str, *, fuzzy: bool, jump: bool = False) -> None:
+        from reader.search import find_in_text
+
+        view = self.query_one(ArticleView)
+        query = query.strip()
+        self.find_label = query
+        if not query:
+            view.clear_find()
+            self.find_spans, self.find_total, self.find_current = [], 0, None
+            self._update_status()
+            return
+        spans = find_in_text(self.article.text, query, fuzzy=fuzzy)
+        self.find_spans = spans
+        current = next((i for i, (s, _) in enumerate(spans) if s >= view.cursor), 0) if spans else None
+        view.set_find(spans, current=current)
+        self.find_total, self.find_current = len(spans), current
+        if jump and spans:
+            view.move_cursor_to(spans[current][0], center=True)
+        if jump and not spans:
+            self.notify(Content(f"“{query}” is not in this article"), severity="warning", timeout=3)
+        self._update_status()
+
+    def action_next_hit(self) -> None:
+        if self.find_spans:
+            self.query_one(ArticleView).next_hit()
+
+    def action_prev_hit(self) -> None:
+        if self.find_spans:
+            self.query_one(ArticleView).prev_hit()
+
+    # --- tagging and notes ----------------------------------------------------------------------------
+
+    def _target(self) -> tuple[str, tuple[int, int] | None, Placed | None]:
+        """What `t`/`a` act on: the selection, else the annotation under the cursor."""
+        view = self.query_one(ArticleView)
+        if view.selection is not None and view.selection[1] > view.selection[0]:
+            return "selection", view.selection, None
+        under = self.annotation_at(view.cursor)
+        if under is not None:
+            return "annotation", None, under
+        return "none", None, None
+
+    def action_tag(self) -> None:
+        from reader.tui.screens.tags import TagEditor
+
+        kind, span, under = self._target()
+        if kind == "none":
+            self.notify(Content("Select a passage first: v, then w b ) ( } { j k — or shift+arrows."), timeout=4)
+            return
+        quote = self.article.text[span[0]:span[1]] if span else under.record["quote"]
+        initial = under.record["tags"] if under else []
+
+        def done(tags: list[str] | None) -> None:
+            if tags is None:
+                return
+            self._save_tags(span, under, tags)
+
+        self.app.push_screen(TagEditor(self.app.session.tag_counts(), title="Tag passage",
+                                       subject="“" + _one_line(quote, 200) + "”", initial=initial), done)
+
+    def action_note(self) -> None:
+        from reader.tui.screens.note import NoteEditor
+
+        kind, span, under = self._target()
+        if kind == "none":
+            self.notify(Content("Select a passage first: v, then w b ) ( } { j k — or shift+arrows."), timeout=4)
+            return
+        quote = self.article.text[span[0]:span[1]] if span else under.record["quote"]
+
+        def done(note: str | None) -> None:
+            if note is None:
+                return
+            self._save_note(span, under, note)
+
+        self.app.push_screen(NoteEditor(title="Note on passage", subject="“" + _one_line(quote, 200) + "”",
+                                        initial=under.record["note"] if under else ""), done)
+
+    def _whole_article_record(self) -> Placed | None:
+        return next((p for p in self.placed if p.record["start"] is None), None)
+
+    def action_tag_article(self) -> None:
+        from reader.tui.screens.tags import TagEditor
+
+        existing = self._whole_article_record()
+
+        def done(tags: list[str] | None) -> None:
+            if tags is not None:
+                self._save_tags(None, existing, tags, whole=True)
+
+        self.app.push_screen(TagEditor(self.app.session.tag_counts(), title="Tag the whole article",
+                                       subject=self.article.title,
+                                       initial=existing.record["tags"] if existing else []), done)
+
+    def action_note_article(self) -> None:
+        from reader.tui.screens.note import NoteEditor
+
+        existing = self._whole_article_record()
+
+        def done(note: str | None) -> None:
+            if note is not None:
+                self._save_note(None, existing, note, whole=True)
+
+        self.app.push_screen(NoteEditor(title="Note on the whole article", subject=self.article.title,
+                                        initial=existing.record["note"] if existing else ""), done)
+
+    def _save_tags(self, span, under: Placed | None, tags: list[str], *, whole: bool = False) -> None:
+        session = self.app.session
+        if under is not None:
+            outcome = session.update(under.record["id"], tags=tags)
+            self.app.report(outcome, f"Tags saved: {', '.join(tags) or 'none'}")
+        elif whole or span is not None:
+            start, end = (None, None) if whole else span
+            outcome = session.annotate(self.article_id, start, end, tags=tags)
+            self.app.report(outcome, f"Tagged {', '.join(tags) or '(no tags)'}")
+        self.query_one(ArticleView).cancel_selection()
+
+    def _save_note(self, span, under: Placed | None, note: str, *, whole: bool = False) -> None:
+        session = self.app.session
+        if under is not None:
+            outcome = session.update(under.record["id"], note=note)
+            self.app.report(outcome, "Note saved")
+        elif whole or span is not None:
+            start, end = (None, None) if whole else span
+            outcome = session.annotate(self.article_id, start, end, note=note)
+            self.app.report(outcome, "Note saved")
+        self.query_one(ArticleView).cancel_selection()
+
+    # --- moving between annotations and articles ---------------------------------------------------------
+
+    def _positioned(self) -> list[Placed]:
+        return [p for p in self.placed if p.start is not None]
+
+    def action_next_annotation(self) -> None:
+        view = self.query_one(ArticleView)
+        after = [p for p in self._positioned() if p.start > view.cursor]
+        target = after[0] if after else (self._positioned() or [None])[0]
+        if target is None:
+            self.notify(Content("No annotations in this article yet."), timeout=2)
+            return
+        view.move_cursor_to(target.start, center=True)
+
+    def action_prev_annotation(self) -> None:
+        view = self.query_one(ArticleView)
+        before = [p for p in self._positioned() if p.start < view.cursor]
+        target = before[-1] if before else (self._positioned() or [None])[-1]
+        if target is None:
+            self.notify(Content("No annotations in this article yet."), timeout=2)
+            return
+        view.move_cursor_to(target.start, center=True)
+
+    def _open_neighbour(self, step: int) -> None:
+        articles = self.app.session.articles
+        index = next((i for i, a in enumerate(articles) if a.id == self.article_id), None)
+        if index is None or not (0 <= index + step < len(articles)):
+            self.notify(Content("This is the " + ("last" if step > 0 else "first") + " article."), timeout=2)
+            return
+        self._save_position()
+        self.app.open_article(articles[index + step].id, replace=True)
+
+    def action_next_article(self) -> None:
+        self._open_neighbour(1)
+
+    def action_prev_article(self) -> None:
+        self._open_neighbour(-1)
+
+    # --- delete and undo ------------------------------------------------------------------------------
+
+    def action_delete(self) -> None:
+        under = self.annotation_at(self.query_one(ArticleView).cursor)
+        if under is None:
+            self.notify(Content("No annotation under the cursor (. and , jump to one)."), timeout=3)
+            return
+        self._delete(under.record["id"])
+
+    def action_delete_highlighted(self) -> None:
+        panel = self.query_one(AnnotationPanel)
+        if panel.highlighted is None:
+            return
+        self._delete(panel.get_option_at_index(panel.highlighted).id)
+
+    def _delete(self, annotation_id: str) -> None:
+        outcome = self.app.session.delete(annotation_id)
+        self.app.report(outcome, "Annotation deleted — U or ctrl+z to undo")
+
+    def action_undo(self) -> None:
+        outcome = self.app.session.undo()
+        if outcome is None:
+            self.notify(Content("Nothing to undo."), timeout=2)
+            return
+        self.app.report(outcome, "Annotation restored")
+
+    # --- panel ----------------------------------------------------------------------------------------
+
+    def action_toggle_panel(self) -> None:
+        panel = self.query_one("#panel")
+        panel.display = not panel.display
+        if panel.display:
+            self._fill_panel()
+            listing = self.query_one(AnnotationPanel)
+            under = self.annotation_at(self.query_one(ArticleView).cursor)
+            if under is not None:
+                listing.highlighted = next(i for i, p in enumerate(self.placed) if p is under)
+            listing.focus()
+        else:
+            self.query_one(ArticleView).focus()
+
+    @on(OptionList.OptionSelected, "#panel-list")
+    def _jump(self, event: OptionList.OptionSelected) -> None:
+        placed = next((p for p in self.placed if p.record["id"] == event.option.id), None)
+        if placed is None or placed.start is None:
+            self.notify(Content("That annotation has no place in the current text."), timeout=3)
+            return
+        view = self.query_one(ArticleView)
+        view.move_cursor_to(placed.start, center=True)
+        view.focus()
+
+    def action_back(self) -> None:
+        if self.query_one("#find-bar").display:
+            self.query_one("#find-bar").display = False
+            self.query_one(ArticleView).focus()
+            return
+        if self.query_one("#panel").display:
+            self.action_toggle_panel()
+            return
+        self._save_position()
+        self.app.pop_screen()
