@@ -53,7 +53,8 @@ class LibraryScreen(Screen):
     AUTO_FOCUS = "#articles"
     BINDINGS = [
         Binding("enter", "open", "Open", id="library.open", priority=True),
-        Binding("slash", "search", "Search", id="library.search"),
+        # priority: run before the keys typed right behind `/` are forwarded to the focused table
+        Binding("slash", "search", "Search", id="library.search", priority=True),
         Binding("t", "filter_tag", "Filter by tag", id="library.tag"),
         Binding("s", "cycle_sort", "Sort", id="library.sort"),
         Binding("a", "annotations", "Annotations", id="library.annotations"),
@@ -231,8 +232,12 @@ class LibraryScreen(Screen):
 
     def action_search(self) -> None:
         search = self.query_one("#library-search", Input)
+        if isinstance(self.focused, Input):  # a priority binding: `/` typed into a field is just text
+            self.focused.insert_text_at_cursor("/")
+            return
         search.display = True
-        search.focus()
+        # Focus now, not via call_later: keys typed right after `/` are already queued behind it.
+        self.set_focus(search)
 
     @on(Input.Changed, "#library-search")
     def _typed(self, event: Input.Changed) -> None:

@@ -40,7 +40,8 @@ class ReaderScreen(Screen):
     AUTO_FOCUS = "#article"
     BINDINGS = [
         Binding("escape", "back", "Back", id="reader.back"),
-        Binding("slash", "find", "Find", id="reader.find"),
+        # priority: run before the keys typed right behind `/` are forwarded to the article view
+        Binding("slash", "find", "Find", id="reader.find", priority=True),
         Binding("n", "next_hit", "Next hit", show=False, id="reader.next_hit"),
         Binding("N", "prev_hit", "Prev hit", show=False, id="reader.prev_hit"),
         Binding("t", "tag", "Tag", id="reader.tag"),
@@ -237,11 +238,15 @@ class ReaderScreen(Screen):
     # --- find -----------------------------------------------------------------------------------------
 
     def action_find(self) -> None:
+        if isinstance(self.focused, Input):  # a priority binding: `/` typed into a field is just text
+            self.focused.insert_text_at_cursor("/")
+            return
         bar = self.query_one("#find-bar")
         bar.display = True
         field = self.query_one("#find-input", Input)
         field.value = ""
-        field.focus()
+        # Focus now, not via call_later: keys typed right after `/` are already queued behind it.
+        self.set_focus(field)
 
     @on(Input.Changed, "#find-input")
     def _find_typed(self, event: Input.Changed) -> None:

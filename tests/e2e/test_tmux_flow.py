@@ -1,0 +1,86 @@
+"""The real `reader` command in a real terminal (tmux): search, open, find, select, tag, export, quit."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.tmux import Tmux
+
+pytestmark = pytest.mark.e2e
+ARTICLE = "003_5fa1d59920890bb8.txt"
+
+
+def reader_command() -> list[str]:
+    exe = shutil.which("reader")
+    return [exe] if exe else [sys.executable, "-m", "reader"]
+
+
+@pytest.fixture
+def term():
+    if shutil.which("tmux") is None:
+        pytest.fail("tmux is required for the end-to-end test (apt-get install -y tmux; .ci/run does it)")
+    t = Tmux(120, 36)
+    yield t
+    t.kill()
+
+
+def export(corpus: Path, db: Path) -> dict:
+    out = subprocess.run([*reader_command(), "export", "--corpus", str(corpus), "--db", str(db)],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def test_search_open_find_select_tag_export_quit(term, seeds_copy, tmp_path):
+    db = tmp_path / "db" / "annotations.json"
+    command = " ".join(shlex.quote(p) for p in [*reader_command(), str(seeds_copy), "--db", str(db)])
+    term.start(command)
+    term.wait_text("Chinese Ambassador")
+
+    term.keys("/")
+    term.type("chinse ambasador")
+    term.wait_text("matches for “chinse ambasador”")
+    term.keys("Enter")
+    term.wait_text("find “chinse ambasador”")
+    term.wait_text("China's Ambassador to Azerbaijan Guo Min")
+
+    term.keys("/")
+    term.type("Guo Min")
+    term.keys("Enter")
+    term.wait_text("find “Guo Min” 1/2")
+    term.keys("n")
+    term.wait_text("find “Guo Min” 2/2")
+
+    term.keys("v", "w", "w")
+    term.wait_text("selected")
+    term.keys("t")
+    term.wait_text("Tag passage")
+    term.type("people-of-interest")
+    term.keys("Enter")
+    term.wait_text("Tagged people-of-interest")
+
+    # The app is still running: what reached the database?
+    assert not term.pane_dead()
+    data = export(seeds_copy, db)
+    (record,) = data["annotations"]
+    text = (seeds_copy / ARTICLE).read_text(encoding="utf-8")
+    second = text.index("Guo Min", text.index("Guo Min") + 1)
+    assert record["article"] == ARTICLE
+    assert record["quote"].startswith("Guo Min")
+    assert record["start"] == second
+    assert text[record["start"]:record["end"]] == record["quote"]
+    assert record["tags"] == ["people-of-interest"]
+
+    term.keys("q")
+    deadline = time.monotonic() + 15
+    while not term.pane_dead() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert term.exit_status() == 0

@@ -1,0 +1,62 @@
+"""A tiny driver for a real terminal: start a command in a private tmux server, type, read the screen."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+import uuid
+
+
+class Tmux:
+    def __init__(self, width: int = 120, height: int = 36) -> None:
+        if shutil.which("tmux") is None:
+            raise RuntimeError("tmux is not installed (apt-get install -y tmux)")
+        self.socket = f"reader-test-{uuid.uuid4().hex[:8]}"
+        self.width, self.height = width, height
+        self.env = {**os.environ, "TERM": "xterm-256color"}
+        self.env.pop("TMUX", None)
+
+    def _tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True,
+                              env=self.env, check=check, timeout=30)
+
+    def start(self, command: str) -> None:
+        # `remain-on-exit` keeps the pane (and its last screen) after the program ends, so we can see how it ended.
+        self._tmux("new-session", "-d", "-s", "main", "-x", str(self.width), "-y", str(self.height), command)
+        self._tmux("set-option", "-t", "main", "remain-on-exit", "on")
+
+    def keys(self, *keys: str) -> None:
+        self._tmux("send-keys", "-t", "main", *keys)
+
+    def type(self, text: str) -> None:
+        self._tmux("send-keys", "-t", "main", "-l", text)
+
+    def screen(self) -> str:
+        return self._tmux("capture-pane", "-p", "-t", "main").stdout
+
+    def wait_for(self, predicate, timeout: float = 20.0, what: str = "") -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if predicate(screen):
+                return screen
+            time.sleep(0.05)
+        raise AssertionError(f"timed out waiting for {what or predicate}; the screen was:\n{screen}")
+
+    def wait_text(self, text: str, timeout: float = 20.0) -> str:
+        return self.wait_for(lambda s: text in s, timeout, what=repr(text))
+
+    def pane_dead(self) -> bool:
+        out = self._tmux("display-message", "-p", "-t", "main", "#{pane_dead} #{pane_dead_status}", check=False)
+        return out.stdout.startswith("1")
+
+    def exit_status(self) -> int | None:
+        out = self._tmux("display-message", "-p", "-t", "main", "#{pane_dead} #{pane_dead_status}", check=False)
+        dead, _, status = out.stdout.strip().partition(" ")
+        return int(status) if dead == "1" and status else None
+
+    def kill(self) -> None:
+        self._tmux("kill-server", check=False)
