@@ -260,7 +260,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     article = resolve_article(corpus, args.article) if args.article else None
     records = filter_records(records, tag=args.tag, article=article)
     articles = {a.id: a for a in corpus.articles}
-    text = render(args.format, records, articles, corpus=str(corpus.root))
+    notices: list[str] = []
+    text = render(args.format, records, articles, corpus=str(corpus.root), notices=notices)
+    for notice in notices:
+        _warn(notice)
     if args.output is None:
         sys.stdout.write(text)
         return 0

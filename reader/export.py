@@ -440,64 +440,17 @@ def _schema() -> dict[str, Any]:
 
 
 def _validator():
-    """A draft 2020-12 validator for the schema, or None when ``jsonschema`` is not installed (it is a test
-    dependency only); ``_fallback_problem`` then checks the same structure by hand."""
+    """A draft 2020-12 validator for the repo's schema: an import is checked against the same schema
+    that documents the export (jsonschema is a runtime dependency for exactly this)."""
     if "validator" not in _schema_cache:
-        try:
-            from jsonschema import Draft202012Validator
-        except ImportError:
-            _schema_cache["validator"] = None
-        else:
-            _schema_cache["validator"] = Draft202012Validator(_schema())
+        from jsonschema import Draft202012Validator
+
+        _schema_cache["validator"] = Draft202012Validator(_schema())
     return _schema_cache["validator"]
 
 
-def _fallback_problem(doc: dict[str, Any]) -> str | None:
-    """The schema's structural rules without ``jsonschema``; field types and offsets are left to
-    ``records.validate``, which every annotation passes afterwards anyway."""
-    schema = _schema()
-    defs = schema["$defs"]
-    stamp = re.compile(defs["timestamp"]["pattern"])
-    uuid_re = re.compile(defs["annotation"]["properties"]["id"]["pattern"])
-    for key in schema["required"]:
-        if key not in doc:
-            return f"not a valid reader export: {key!r} is a required property"
-    extra = sorted(set(doc) - set(schema["properties"]))
-    if extra:
-        return f"not a valid reader export: Additional properties are not allowed ({extra[0]!r} was unexpected)"
-    if not isinstance(doc["exported"], str) or not stamp.search(doc["exported"]):
-        return "not a valid reader export: exported: is not an ISO 8601 date-time"
-    if not isinstance(doc["corpus"], str):
-        return "not a valid reader export: corpus: is not text"
-    if not isinstance(doc["articles"], list) or not all(isinstance(a, dict) and isinstance(a.get("id"), str)
-                                                        for a in doc["articles"]):
-        return "not a valid reader export: articles: is not a list of article entries"
-    if not isinstance(doc["annotations"], list):
-        return "not a valid reader export: annotations: is not a list"
-    for i, record in enumerate(doc["annotations"], start=1):
-        if not isinstance(record, dict):
-            return f"annotation {i}: is not an object"
-        for key in rec.FIELDS:
-            if key not in record:
-                return f"annotation {i}: {key!r} is a required property"
-        extra = sorted(str(k) for k in set(record) - set(rec.FIELDS))
-        if extra:
-            return f"annotation {i}: Additional properties are not allowed ({extra[0]!r} was unexpected)"
-        if not isinstance(record["id"], str) or not uuid_re.search(record["id"]):
-            return f"annotation {i}: id: {record['id']!r} is not a UUID"
-        for key in ("created", "updated"):
-            if not isinstance(record[key], str) or not stamp.search(record[key]):
-                return f"annotation {i}: {key}: {record[key]!r} is not an ISO 8601 date-time"
-        if record["start"] is None and record["quote"] != "":
-            return f"annotation {i}: quote: a whole-article annotation has an empty quote"
-    return None
-
-
 def _schema_problem(doc: dict[str, Any]) -> str | None:
-    validator = _validator()
-    if validator is None:
-        return _fallback_problem(doc)
-    errors = list(validator.iter_errors(doc))
+    errors = list(_validator().iter_errors(doc))
     return _describe_schema_error(min(errors, key=_path_key)) if errors else None
 
 

@@ -457,26 +457,6 @@ def test_bad_import_raises_and_leaves_store_untouched(corpus, case):
     assert store.docs == before
 
 
-@pytest.mark.parametrize("case", ["truncated", "a list", "w3c", "newer", "bad offset", "reversed offsets",
-                                  "extra field", "bad id", "duplicate id", "no annotations"])
-def test_bad_import_is_caught_without_jsonschema_too(corpus, monkeypatch, case):
-    # jsonschema is a test dependency only: an installed reader checks the same structure by hand.
-    monkeypatch.setattr(export, "_validator", lambda: None)
-    data, message = bad_files(corpus)[case]
-    store = FakeStore()
-    with pytest.raises(export.ImportFormatError, match=message):
-        export.import_native(store, data)
-    assert store.docs == {}
-
-
-def test_import_round_trip_without_jsonschema(corpus, monkeypatch):
-    monkeypatch.setattr(export, "_validator", lambda: None)
-    text = export.render("json", all_records(corpus), corpus["articles"], corpus="c")
-    store = FakeStore()
-    assert export.import_native(store, text) == export.ImportResult(len(corpus["records"]), 0, 0)
-    assert sorted(store.all(), key=lambda r: r["id"]) == sorted(all_records(corpus), key=lambda r: r["id"])
-
-
 def test_load_native_accepts_a_byte_order_mark(corpus):
     text = export.render("json", all_records(corpus), corpus["articles"], corpus="c")
     assert len(export.load_native("\ufeff" + text)) == len(corpus["records"])
