@@ -1,0 +1,1 @@
+"""The Textual layer: it presents the core and owns no data rules."""

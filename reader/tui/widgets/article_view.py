@@ -1,0 +1,1086 @@
+"""The reading widget: a soft-wrapped, keyboard-driven view of one article.
+
+`ArticleView` is a `ScrollView` on Textual's Line API: `render_line(y)` builds the
+`Strip` of one visual row from `rich.segment.Segment`s, so article text is never
+parsed as markup. Everything the reader screen cares about (cursor, selection, find
+hits, annotation highlights) is kept as character offsets into the text (Python `str`
+indices), exactly the offsets the core stores.
+
+Layout is cheap enough for a 20 MB article: the text is split into logical lines
+once, and each line becomes one visual row start in a flat `array` of offsets. Lines
+that fit need no work; lines made only of one-cell characters are wrapped with
+`str.rfind` (C speed, one call per row); only lines with wide or zero-width
+characters (CJK, emoji, combining marks) measure characters one by one, and then with
+a cumulative sum plus `bisect` per row. Mapping a row to an offset is an index, an
+offset to a row is one `bisect`.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from array import array
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
+from typing import Iterable, Sequence
+
+from rich.cells import get_character_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.actions import SkipAction
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.color import Color
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+__all__ = ["ArticleView", "Highlight", "TextLayout", "display_text"]
+
+# --------------------------------------------------------------------------------------
+# Characters as shown on screen (one display character per text character, so offsets
+# and cells stay in step): C0/C1 controls and DEL must never reach the terminal.
+# --------------------------------------------------------------------------------------
+
+_DISPLAY_TABLE: dict[int, str] = {
+    code: chr(0x2400 + code) for code in range(0x20) if code not in (0x09, 0x0A)
+}
+_DISPLAY_TABLE[0x09] = " "  # a tab is shown as one blank cell (keeps one cell per char)
+_DISPLAY_TABLE[0x0A] = chr(0x2424)  # only ever seen if a caller asks for it
+_DISPLAY_TABLE[0x7F] = chr(0x2421)
+for _code in range(0x80, 0xA0):
+    _DISPLAY_TABLE[_code] = "\ufffd"
+_DISPLAY_TABLE[0x2028] = chr(0x2424)  # LINE SEPARATOR
+_DISPLAY_TABLE[0x2029] = chr(0x2424)  # PARAGRAPH SEPARATOR
+
+
+def display_text(text: str) -> str:
+    """Return `text` as drawn: control characters replaced by visible stand-ins.
+
+    The result has exactly the same length as `text`.
+    """
+    return text.translate(_DISPLAY_TABLE)
+
+
+def _build_single_cell_set() -> frozenset[str]:
+    """Characters below U+3000 that are drawn exactly one cell wide."""
+    single = []
+    for code in range(0x3000):
+        char = chr(code)
+        if char == "\n":
+            continue
+        if get_character_cell_size(char.translate(_DISPLAY_TABLE)) == 1:
+            single.append(char)
+    return frozenset(single)
+
+
+_SINGLE_CELL = _build_single_cell_set()
+
+
+def _character_class(chars: frozenset[str]) -> str:
+    ranges: list[list[int]] = []
+    for code in sorted(map(ord, chars)):
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "".join(
+        re.escape(chr(low)) if low == high else f"{re.escape(chr(low))}-{re.escape(chr(high))}"
+        for low, high in ranges
+    )
+
+
+# A regex scan is ~2x faster than frozenset.issuperset over megabytes of text.
+_NOT_SINGLE_CELL = re.compile(f"[^{_character_class(_SINGLE_CELL)}]").search
+
+
+def _all_single_cell(text: str) -> bool:
+    """True if every character of `text` is drawn one cell wide."""
+    return text.isascii() or _NOT_SINGLE_CELL(text) is None
+
+
+@lru_cache(maxsize=8192)
+def _char_width(char: str) -> int:
+    return get_character_cell_size(char.translate(_DISPLAY_TABLE))
+
+
+def _cells(text: str) -> int:
+    """Cell width of `text` as drawn."""
+    if _all_single_cell(text):
+        return len(text)
+    return sum(map(_char_width, text))
+
+
+# --------------------------------------------------------------------------------------
+# Layout: visual rows of the text at a given wrap width (no Textual in here).
+# --------------------------------------------------------------------------------------
+
+
+class TextLayout:
+    """Soft-wrapped rows of `text` at `width` cells.
+
+    A row holds at most `width` cells of text, plus possibly one trailing space in
+    column `width` (the view is `width + 1` cells wide, so the end-of-line cursor
+    always has a cell). Lines break after a space; a word longer than the row is
+    broken where it hits the edge.
+    """
+
+    __slots__ = ("text", "width", "rows")
+
+    def __init__(self, text: str, width: int) -> None:
+        self.text = text
+        self.width = max(1, width)
+        # Splitting megabytes into lines allocates many objects at once; the cyclic GC
+        # (it has nothing to find here) would otherwise walk the app's heap repeatedly.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self.rows: array[int] = _wrap(text, self.width)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def row_of(self, offset: int) -> int:
+        """The visual row holding `offset` (an end-of-line offset is on its line's last row)."""
+        return max(0, bisect_right(self.rows, offset) - 1)
+
+    def row_bounds(self, row: int) -> tuple[int, int, bool]:
+        """(start, end, ends_line) of a row; `end` excludes the newline.
+
+        `ends_line` is True when the row is the last row of its logical line, i.e. the
+        offset `end` (a newline, or the end of the text) is drawn on this row.
+        """
+        rows = self.rows
+        start = rows[row]
+        if row + 1 < len(rows):
+            nxt = rows[row + 1]
+            if self.text[nxt - 1] == "\n":
+                return start, nxt - 1, True
+            return start, nxt, False
+        return start, len(self.text), True
+
+    def last_offset(self, row: int) -> int:
+        """The largest offset the cursor may take on `row`."""
+        start, end, ends_line = self.row_bounds(row)
+        return end if ends_line else max(start, end - 1)
+
+    def column_of(self, offset: int, row: int | None = None) -> int:
+        """The cell column of `offset` on its row."""
+        if row is None:
+            row = self.row_of(offset)
+        start = self.rows[row]
+        return _cells(self.text[start:offset])
+
+    def offset_at(self, row: int, column: int) -> int:
+        """The offset drawn at `column` of `row` (clamped to the row)."""
+        row = min(max(0, row), len(self.rows) - 1)
+        start = self.rows[row]
+        last = self.last_offset(row)
+        if column <= 0:
+            return start
+        segment = self.text[start:last]
+        if _all_single_cell(segment):
+            return min(start + column, last)
+        cells = 0
+        for index, char in enumerate(segment):
+            width = _char_width(char)
+            if cells + width > column:
+                return start + index
+            cells += width
+        return last
+
+
+def _wrap(text: str, width: int) -> array[int]:
+    """Start offsets of the visual rows of `text` wrapped at `width` cells."""
+    rows: array[int] = array("q")
+    append = rows.append
+    half = width // 2
+    position = 0
+    for line in text.split("\n"):
+        length = len(line)
+        if length <= half:
+            append(position)  # fits even if every character were two cells wide
+        elif _all_single_cell(line):
+            if length <= width:
+                append(position)
+            else:
+                rfind = line.rfind
+                start = 0
+                # A space may sit in column `width` (the spare cell), unless it is the
+                # line's last character: that cell belongs to the end-of-line cursor.
+                reach = width + 1
+                limit = length - 1
+                while length - start > width:
+                    append(position + start)
+                    stop = start + reach
+                    space = rfind(" ", start, stop if stop < limit else limit)
+                    start = space + 1 if space > start else start + width
+                append(position + start)
+        else:
+            _wrap_wide(line, position, width, append)
+        position += length + 1
+    return rows
+
+
+def _wrap_wide(line: str, position: int, width: int, append) -> None:
+    """Wrap a line that holds wide or zero-width characters."""
+    cumulative = list(accumulate(map(_char_width, line)))
+    length = len(line)
+    if cumulative[-1] <= width:
+        append(position)
+        return
+    start = 0
+    base = 0
+    while True:
+        end = bisect_right(cumulative, base + width, start)  # chars [start, end) fit
+        if end >= length:
+            break
+        if end <= start:
+            end = start + 1  # a single character wider than the row
+            next_start = end
+        elif line[end] == " " and end + 1 < length:
+            next_start = end + 1
+        else:
+            space = line.rfind(" ", start, end)
+            next_start = space + 1 if space > start else end
+        append(position + start)
+        start = next_start
+        base = cumulative[start - 1]
+    append(position + start)
+
+
+# --------------------------------------------------------------------------------------
+# Spans: sorted, disjoint pieces for per-row lookup by bisect.
+# --------------------------------------------------------------------------------------
+
+
+class _Spans:
+    """Disjoint elementary intervals of possibly overlapping spans.
+
+    Each piece carries the indices of the input spans covering it (ascending).
+    """
+
+    __slots__ = ("starts", "ends", "covers")
+
+    def __init__(self, spans: Iterable[tuple[int, int]] = ()) -> None:
+        events: list[tuple[int, int, int]] = []
+        for index, (start, end) in enumerate(spans):
+            if end > start:
+                events.append((start, 1, index))
+                events.append((end, 0, index))
+        events.sort()
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.covers: list[tuple[int, ...]] = []
+        active: set[int] = set()
+        previous = 0
+        for position, is_start, index in events:
+            if active and position > previous:
+                self.starts.append(previous)
+                self.ends.append(position)
+                self.covers.append(tuple(sorted(active)))
+            if is_start:
+                active.add(index)
+            else:
+                active.discard(index)
+            previous = position
+
+    def __bool__(self) -> bool:
+        return bool(self.starts)
+
+    def overlapping(self, start: int, end: int) -> Iterable[tuple[int, int, tuple[int, ...]]]:
+        """Pieces meeting [start, end), clipped to it."""
+        starts, ends, covers = self.starts, self.ends, self.covers
+        index = bisect_right(ends, start)
+        count = len(starts)
+        while index < count and starts[index] < end:
+            yield max(start, starts[index]), min(end, ends[index]), covers[index]
+            index += 1
+
+    def at(self, offset: int) -> tuple[int, ...]:
+        index = bisect_right(self.starts, offset) - 1
+        if index >= 0 and offset < self.ends[index]:
+            return self.covers[index]
+        return ()
+
+
+# --------------------------------------------------------------------------------------
+# Motions over the text (regular expressions; searched forward, or backward in windows).
+# --------------------------------------------------------------------------------------
+
+# Each pattern's match *end* is a target position.
+_WORD_START = re.compile(r"(?<=\s)(?=\S)")
+_SENTENCE_START = re.compile(r"(?:[.!?\u2026][\"'\u2019\u201d\u00bb)\]]*\s+|\n\s*)(?=\S)")
+_PARAGRAPH_START = re.compile(r"\n[ \t]*\n\s*(?=\S)")
+_WORD_CHARS = re.compile(r"\w+")
+
+
+def _next_position(pattern: re.Pattern[str], text: str, offset: int) -> int:
+    """The first target after `offset`, or the end of the text."""
+    for match in pattern.finditer(text, max(0, offset - 256)):
+        if match.end() > offset:
+            return match.end()
+    return len(text)
+
+
+def _previous_position(pattern: re.Pattern[str], text: str, offset: int) -> int:
+    """The last target before `offset`, or 0."""
+    window = 2048
+    while True:
+        low = max(0, offset - window)
+        found = -1
+        for match in pattern.finditer(text, low, offset):
+            if match.end() < offset:
+                found = match.end()
+        if found > 0:
+            return found
+        if low == 0:
+            return 0
+        window *= 4
+
+
+# --------------------------------------------------------------------------------------
+# The widget.
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """A styled range of the text (an annotation)."""
+
+    start: int
+    end: int
+    style: Style
+    key: str = ""
+
+
+def _blend_background(styles: Sequence[Style]) -> Color | None:
+    colours = []
+    for style in styles:
+        if style.bgcolor is not None:
+            try:
+                colours.append(Color.from_rich_color(style.bgcolor))
+            except Exception:  # a colour without an RGB value: leave it out
+                continue
+    if not colours:
+        return None
+    blended = colours[0]
+    for index, colour in enumerate(colours[1:], 2):
+        blended = blended.blend(colour, 1 / index)
+    return blended
+
+
+class ArticleView(ScrollView, can_focus=True):
+    """A soft-wrapped article with a cursor, a selection, find hits and highlights."""
+
+    BINDINGS = [
+        Binding("j,down", "cursor_down", "Down", show=False),
+        Binding("k,up", "cursor_up", "Up", show=False),
+        Binding("l,right", "cursor_right", "Right", show=False),
+        Binding("h,left", "cursor_left", "Left", show=False),
+        Binding("space,pagedown", "page_down", "Page down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("b", "b_key", "Page up / word back", show=False),
+        Binding("d", "half_page_down", "Half page down", show=False),
+        Binding("u", "half_page_up", "Half page up", show=False),
+        Binding("g,home", "top", "Top", show=False),
+        Binding("G,end", "bottom", "Bottom", show=False),
+        Binding("w", "word_forward", "Next word", show=False),
+        Binding("right_parenthesis", "sentence_forward", "Next sentence", show=False),
+        Binding("left_parenthesis", "sentence_backward", "Previous sentence", show=False),
+        Binding("right_curly_bracket", "paragraph_forward", "Next paragraph", show=False),
+        Binding("left_curly_bracket", "paragraph_backward", "Previous paragraph", show=False),
+        Binding("v", "toggle_selection", "Select"),
+        Binding("shift+left", "select_left", "Select left", show=False),
+        Binding("shift+right", "select_right", "Select right", show=False),
+        Binding("shift+up", "select_up", "Select up", show=False),
+        Binding("shift+down", "select_down", "Select down", show=False),
+        Binding("escape", "cancel_selection", "Cancel selection", show=False),
+    ]
+
+    COMPONENT_CLASSES = {
+        "article-view--cursor",
+        "article-view--selection",
+        "article-view--find",
+        "article-view--find-current",
+        "article-view--dim",
+    }
+
+    DEFAULT_CSS = """
+    ArticleView {
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        overflow-y: scroll;
+        scrollbar-gutter: stable;
+        & > .article-view--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: bold;
+        }
+        & > .article-view--selection {
+            background: $primary 40%;
+        }
+        & > .article-view--find {
+            background: $warning 30%;
+        }
+        & > .article-view--find-current {
+            background: $warning;
+            color: $background;
+            text-style: bold;
+        }
+        & > .article-view--dim {
+            color: $text-muted;
+        }
+        &:light > .article-view--selection {
+            background: $primary 30%;
+        }
+        &:light > .article-view--find {
+            background: $warning 40%;
+        }
+    }
+    """
+
+    LINE_CACHE_SIZE = 1024
+    SCROLL_MARGIN = 2
+
+    class CursorMoved(Message):
+        """The cursor moved."""
+
+        def __init__(self, view: ArticleView, offset: int) -> None:
+            self.view = view
+            self.offset = offset
+            super().__init__()
+
+        @property
+        def control(self) -> ArticleView:
+            return self.view
+
+    class SelectionChanged(Message):
+        """The selection changed (None: nothing selected)."""
+
+        def __init__(self, view: ArticleView, selection: tuple[int, int] | None) -> None:
+            self.view = view
+            self.selection = selection
+            super().__init__()
+
+        @property
+        def control(self) -> ArticleView:
+            return self.view
+
+    class FindChanged(Message):
+        """The current find hit changed (`current` is an index into the hits, or None)."""
+
+        def __init__(self, view: ArticleView, current: int | None, total: int) -> None:
+            self.view = view
+            self.current = current
+            self.total = total
+            super().__init__()
+
+        @property
+        def control(self) -> ArticleView:
+            return self.view
+
+    def __init__(
+        self,
+        text: str = "",
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self._text = ""
+        self._layout: TextLayout | None = None
+        self._cursor = 0
+        self._goal_column: int | None = None
+        self._anchor: int | None = None
+        self._selection: tuple[int, int] | None = None
+        self._dim = _Spans()
+        self._highlights: tuple[Highlight, ...] = ()
+        self._highlight_spans = _Spans()
+        self._highlight_styles: dict[tuple[int, ...], Style] = {}
+        self._find: tuple[tuple[int, int], ...] = ()
+        self._find_spans = _Spans()
+        self._find_current: int | None = None
+        self._version = 0
+        self._line_cache: LRUCache[tuple[int, int, int], Strip] = LRUCache(self.LINE_CACHE_SIZE)
+        self._layer_styles: dict[str, Style] = {}
+        if text:
+            self.load(text)
+
+    # ---------------------------------------------------------------- public state
+
+    @property
+    def text(self) -> str:
+        return self._text
+
+    @property
+    def cursor(self) -> int:
+        return self._cursor
+
+    @cursor.setter
+    def cursor(self, offset: int) -> None:
+        self.move_cursor_to(offset)
+
+    @property
+    def selecting(self) -> bool:
+        return self._anchor is not None
+
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        """The selected span, whitespace at either end left out; None if empty."""
+        return self._selection
+
+    @property
+    def selected_text(self) -> str:
+        if self._selection is None:
+            return ""
+        start, end = self._selection
+        return self._text[start:end]
+
+    @property
+    def find_hits(self) -> tuple[tuple[int, int], ...]:
+        return self._find
+
+    @property
+    def find_current(self) -> int | None:
+        return self._find_current
+
+    @property
+    def highlights(self) -> tuple[Highlight, ...]:
+        return self._highlights
+
+    @property
+    def wrap_width(self) -> int:
+        """Cells of text per row (the view keeps one more cell for the end-of-line cursor)."""
+        return self._layout.width if self._layout is not None else max(1, self._content_width() - 1)
+
+    @property
+    def visual_line_count(self) -> int:
+        return len(self._layout) if self._layout is not None else 0
+
+    @property
+    def cursor_row(self) -> int:
+        layout = self._ensure_layout()
+        return layout.row_of(self._cursor) if layout is not None else 0
+
+    def row_of(self, offset: int) -> int:
+        """The visual row of `offset` at the current width."""
+        layout = self._ensure_layout()
+        return layout.row_of(offset) if layout is not None else 0
+
+    def row_text(self, row: int) -> str:
+        """The text of a visual row (as in the article, not as drawn)."""
+        layout = self._ensure_layout()
+        if layout is None or not 0 <= row < len(layout):
+            return ""
+        start, end, _ = layout.row_bounds(row)
+        return self._text[start:end]
+
+    def highlights_at(self, offset: int) -> list[Highlight]:
+        """The highlights covering `offset`."""
+        return [self._highlights[index] for index in self._highlight_spans.at(offset)]
+
+    def word_at_cursor(self) -> tuple[int, int] | None:
+        """The span of the word (letters, digits, underscore) under the cursor, if any."""
+        text, offset = self._text, self._cursor
+        low = max(0, offset - 200)
+        for match in _WORD_CHARS.finditer(text, low, min(len(text), offset + 200)):
+            if match.start() <= offset < match.end():
+                return match.start(), match.end()
+            if match.start() > offset:
+                break
+        return None
+
+    # ---------------------------------------------------------------- loading & ranges
+
+    def load(
+        self,
+        text: str,
+        *,
+        dim_ranges: Iterable[tuple[int, int]] = (),
+        highlights: Sequence[Highlight] = (),
+        cursor: int = 0,
+    ) -> None:
+        """Show `text` (its offsets are the ones every other method speaks)."""
+        self._text = text
+        self._layout = None
+        self._anchor = None
+        self._selection = None
+        self._goal_column = None
+        self._find = ()
+        self._find_spans = _Spans()
+        self._find_current = None
+        self._dim = _Spans(dim_ranges)
+        self._set_highlights(highlights)
+        self._cursor = min(max(0, cursor), len(text))
+        self._invalidate_all()
+        layout = self._ensure_layout()
+        if layout is not None:
+            self.scroll_to(y=0, animate=False)
+            self._scroll_cursor_into_view(center=self._cursor > 0)
+        self.post_message(self.CursorMoved(self, self._cursor))
+
+    def set_dim_ranges(self, ranges: Iterable[tuple[int, int]]) -> None:
+        self._dim = _Spans(ranges)
+        self._invalidate_all()
+
+    def set_highlights(self, highlights: Sequence[Highlight]) -> None:
+        """Replace the annotation highlights (overlaps are drawn blended and underlined)."""
+        self._set_highlights(highlights)
+        self._invalidate_all()
+
+    def _set_highlights(self, highlights: Sequence[Highlight]) -> None:
+        self._highlights = tuple(highlights)
+        self._highlight_spans = _Spans((h.start, h.end) for h in self._highlights)
+        self._highlight_styles = {}
+
+    def set_find(self, spans: Sequence[tuple[int, int]], current: int | None = 0) -> None:
+        """Show find hits (in text order); `current` is drawn distinct and the cursor goes to it."""
+        self._find = tuple((int(start), int(end)) for start, end in spans)
+        self._find_spans = _Spans(self._find)
+        if not self._find or current is None:
+            self._find_current = None
+        else:
+            self._find_current = current % len(self._find)
+        self._invalidate_all()
+        if self._find_current is not None:
+            self._go_to_hit()
+        self.post_message(self.FindChanged(self, self._find_current, len(self._find)))
+
+    def clear_find(self) -> None:
+        had_hits = bool(self._find)
+        self._find = ()
+        self._find_spans = _Spans()
+        self._find_current = None
+        if had_hits:
+            self._invalidate_all()
+        self.post_message(self.FindChanged(self, None, 0))
+
+    def hit_index_after(self, offset: int) -> int | None:
+        """Index of the first hit starting at or after `offset` (wrapping to 0)."""
+        if not self._find:
+            return None
+        starts = [start for start, _ in self._find]
+        index = bisect_right(starts, offset - 1)
+        return index if index < len(starts) else 0
+
+    def next_hit(self) -> None:
+        """Make the next hit current (wrapping) and move the cursor to it."""
+        self._step_hit(+1)
+
+    def prev_hit(self) -> None:
+        """Make the previous hit current (wrapping) and move the cursor to it."""
+        self._step_hit(-1)
+
+    def _step_hit(self, direction: int) -> None:
+        total = len(self._find)
+        if not total:
+            self.post_message(self.FindChanged(self, None, 0))
+            return
+        old = self._find_current
+        if old is None:
+            starts = [start for start, _ in self._find]
+            if direction > 0:
+                index = bisect_right(starts, self._cursor)
+                new = index if index < total else 0
+            else:
+                index = bisect_right(starts, self._cursor - 1) - 1
+                new = index if index >= 0 else total - 1
+        else:
+            new = (old + direction) % total
+        self._find_current = new
+        for index in (old, new):
+            if index is not None:
+                self._invalidate_range(*self._find[index])
+        self._go_to_hit()
+        self.post_message(self.FindChanged(self, new, total))
+
+    def _go_to_hit(self) -> None:
+        assert self._find_current is not None
+        start, _end = self._find[self._find_current]
+        layout = self._ensure_layout()
+        center = False
+        if layout is not None:
+            row = layout.row_of(start)
+            top = round(self.scroll_y)
+            center = not top <= row < top + self._page_height()
+        self.move_cursor_to(start, center=center)
+
+    # ---------------------------------------------------------------- cursor & selection
+
+    def move_cursor_to(self, offset: int, *, center: bool = False) -> None:
+        """Put the cursor at `offset` and scroll it into view (to the middle if `center`)."""
+        self._goal_column = None
+        self._set_cursor(offset)
+        self._scroll_cursor_into_view(center=center)
+
+    def start_selection(self) -> None:
+        """Anchor a selection at the cursor; later motions extend it."""
+        if self._anchor is None:
+            self._anchor = self._cursor
+            self._update_selection()
+            self.post_message(self.SelectionChanged(self, self._selection))
+
+    def cancel_selection(self) -> None:
+        """Drop the selection (the cursor stays)."""
+        if self._anchor is not None:
+            self._anchor = None
+            self._update_selection()
+            self.post_message(self.SelectionChanged(self, None))
+
+    def _set_cursor(self, offset: int) -> None:
+        offset = min(max(0, offset), len(self._text))
+        old = self._cursor
+        if offset != old:
+            self._cursor = offset
+            self._invalidate_range(old, old + 1)
+            self._invalidate_range(offset, offset + 1)
+            self.post_message(self.CursorMoved(self, offset))
+        if self._anchor is not None:
+            before = self._selection
+            self._update_selection()
+            if self._selection != before:
+                self.post_message(self.SelectionChanged(self, self._selection))
+
+    def _update_selection(self) -> None:
+        old = self._selection
+        new: tuple[int, int] | None = None
+        if self._anchor is not None and self._anchor != self._cursor:
+            start, end = sorted((self._anchor, self._cursor))
+            text = self._text
+            trimmed_start, trimmed_end = start, end
+            while trimmed_start < trimmed_end and text[trimmed_start].isspace():
+                trimmed_start += 1
+            while trimmed_end > trimmed_start and text[trimmed_end - 1].isspace():
+                trimmed_end -= 1
+            new = (trimmed_start, trimmed_end) if trimmed_start < trimmed_end else (start, end)
+        self._selection = new
+        if old == new:
+            return
+        if old is None or new is None:
+            self._invalidate_range(*(old or new))  # type: ignore[misc]
+        else:
+            self._invalidate_range(min(old[0], new[0]), max(old[0], new[0]) + 1)
+            self._invalidate_range(min(old[1], new[1]) - 1, max(old[1], new[1]) + 1)
+
+    # ---------------------------------------------------------------- layout & scrolling
+
+    def _content_width(self) -> int:
+        return self.scrollable_content_region.width
+
+    def _page_height(self) -> int:
+        return max(1, self.scrollable_content_region.height)
+
+    def _ensure_layout(self) -> TextLayout | None:
+        """The layout for the current width, (re)wrapping if needed; None before sizing.
+
+        On a re-wrap of the same text the cursor keeps its place on the screen.
+        """
+        width = self._content_width()
+        if width <= 0:
+            return self._layout
+        wrap = max(1, width - 1)
+        old = self._layout
+        if old is not None and old.width == wrap and old.text is self._text:
+            return old
+        layout = self._layout = TextLayout(self._text, wrap)
+        self._invalidate_all()
+        self.virtual_size = Size(width, len(layout))
+        if old is not None and old.text is self._text:
+            screen_row = old.row_of(self._cursor) - round(self.scroll_y)
+            screen_row = min(max(0, screen_row), self._page_height() - 1)
+            self.scroll_to(y=max(0, layout.row_of(self._cursor) - screen_row), animate=False)
+            self._scroll_cursor_into_view()
+        return layout
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._ensure_layout()
+
+    def _scroll_cursor_into_view(self, *, center: bool = False) -> None:
+        layout = self._ensure_layout()
+        if layout is None:
+            return
+        row = layout.row_of(self._cursor)
+        height = self._page_height()
+        top = round(self.scroll_y)
+        margin = min(self.SCROLL_MARGIN, (height - 1) // 2)
+        if center:
+            target = row - height // 2
+        elif row < top + margin:
+            target = row - margin
+        elif row > top + height - 1 - margin:
+            target = row - height + 1 + margin
+        else:
+            return
+        self.scroll_to(y=max(0, target), animate=False)
+
+    # ---------------------------------------------------------------- rendering
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._layer_styles.clear()
+        self._highlight_styles = {}
+        self._invalidate_all()
+
+    def _invalidate_all(self) -> None:
+        self._version += 1
+        self._line_cache.clear()
+        self.refresh()
+
+    def _invalidate_range(self, start: int, end: int) -> None:
+        """Forget the rendered rows showing offsets [start, end)."""
+        layout = self._layout
+        if layout is None:
+            return
+        first = layout.row_of(max(0, start))
+        last = layout.row_of(max(start, end - 1))
+        if last - first > 64:
+            self._invalidate_all()
+            return
+        width, version = layout.width, self._version
+        for row in range(first, last + 1):
+            self._line_cache.discard((row, width, version))
+        self.refresh_lines(first, last - first + 1)
+
+    def _layer_style(self, name: str) -> Style:
+        """A component's style with colours only where the CSS sets them."""
+        style = self._layer_styles.get(name)
+        if style is None:
+            full = self.get_component_rich_style(name)
+            rules = self.get_component_styles(name)
+            style = full.without_color + Style(
+                color=full.color if rules.has_rule("color") else None,
+                bgcolor=full.bgcolor if rules.has_rule("background") else None,
+            )
+            self._layer_styles[name] = style
+        return style
+
+    def _base_style(self) -> Style:
+        """The widget's own style (cached: `rich_style` walks the DOM each time)."""
+        style = self._layer_styles.get("")
+        if style is None:
+            style = self._layer_styles[""] = self.rich_style
+        return style
+
+    def _highlight_style(self, cover: tuple[int, ...]) -> Style:
+        style = self._highlight_styles.get(cover)
+        if style is None:
+            styles = [self._highlights[index].style for index in cover]
+            style = Style.combine(styles)
+            if len(styles) > 1:
+                blended = _blend_background(styles)
+                style += Style(
+                    bgcolor=blended.rich_color if blended is not None else None,
+                    underline=True,
+                )
+            self._highlight_styles[cover] = style
+        return style
+
+    def render_line(self, y: int) -> Strip:
+        row = self.scroll_offset.y + y
+        layout = self._layout  # re-wrapping happens on resize, never while rendering
+        if layout is None or not 0 <= row < len(layout):
+            return Strip.blank(self._content_width(), self._base_style())
+        width = layout.width + 1
+        key = (row, layout.width, self._version)
+        strip = self._line_cache.get(key)
+        if strip is None:
+            strip = self._render_row(layout, row).crop_extend(0, width, self._base_style())
+            self._line_cache.set(key, strip)
+        return strip
+
+    def _render_row(self, layout: TextLayout, row: int) -> Strip:
+        start, end, ends_line = layout.row_bounds(row)
+        text = self._text
+        base = self._base_style()
+
+        # Layers, bottom to top: (start, end, style).
+        layers: list[tuple[int, int, Style]] = []
+        if self._dim:
+            dim = self._layer_style("article-view--dim")
+            layers.extend((a, b, dim) for a, b, _ in self._dim.overlapping(start, end))
+        if self._highlight_spans:
+            layers.extend(
+                (a, b, self._highlight_style(cover))
+                for a, b, cover in self._highlight_spans.overlapping(start, end)
+            )
+        if self._find_spans:
+            find = self._layer_style("article-view--find")
+            layers.extend((a, b, find) for a, b, _ in self._find_spans.overlapping(start, end))
+            if self._find_current is not None:
+                hit_start, hit_end = self._find[self._find_current]
+                if hit_start < end and hit_end > start:
+                    layers.append(
+                        (
+                            max(start, hit_start),
+                            min(end, hit_end),
+                            self._layer_style("article-view--find-current"),
+                        )
+                    )
+        selection = self._selection
+        selection_style = None
+        if selection is not None:
+            selection_style = self._layer_style("article-view--selection")
+            if selection[0] < end and selection[1] > start:
+                layers.append((max(start, selection[0]), min(end, selection[1]), selection_style))
+        cursor = self._cursor
+        cursor_style = self._layer_style("article-view--cursor")
+        if start <= cursor < end:
+            layers.append((cursor, cursor + 1, cursor_style))
+
+        shown = text[start:end].translate(_DISPLAY_TABLE)
+        segments: list[Segment] = []
+        if not layers:
+            if shown:
+                segments.append(Segment(shown, base))
+        else:
+            cuts = {start, end}
+            for a, b, _ in layers:
+                cuts.add(a)
+                cuts.add(b)
+            points = sorted(cuts)
+            for a, b in zip(points, points[1:]):
+                style = base
+                for layer_start, layer_end, layer_style in layers:
+                    if layer_start <= a and b <= layer_end:
+                        style = style + layer_style
+                segments.append(Segment(shown[a - start : b - start], style))
+
+        if ends_line:
+            # The end-of-line cell: the cursor there, or a selected newline.
+            if cursor == end:
+                segments.append(Segment(" ", base + cursor_style))
+            elif (
+                selection_style is not None
+                and selection is not None
+                and selection[0] <= end < selection[1]
+            ):
+                segments.append(Segment(" ", base + selection_style))
+        return Strip(segments)
+
+    # ---------------------------------------------------------------- motions
+
+    def _vertical(self, rows: int, *, scroll: bool = False) -> None:
+        layout = self._ensure_layout()
+        if layout is None:
+            return
+        row = layout.row_of(self._cursor)
+        if self._goal_column is None:
+            self._goal_column = layout.column_of(self._cursor, row)
+        target = min(max(0, row + rows), len(layout) - 1)
+        if scroll:
+            self.scroll_to(y=max(0, round(self.scroll_y) + rows), animate=False)
+        self._set_cursor(layout.offset_at(target, self._goal_column))
+        self._scroll_cursor_into_view()
+
+    def _horizontal(self, offset: int) -> None:
+        self.move_cursor_to(offset)
+
+    def action_cursor_down(self) -> None:
+        self._vertical(+1)
+
+    def action_cursor_up(self) -> None:
+        self._vertical(-1)
+
+    def action_cursor_right(self) -> None:
+        self._horizontal(self._cursor + 1)
+
+    def action_cursor_left(self) -> None:
+        self._horizontal(self._cursor - 1)
+
+    def action_page_down(self) -> None:
+        self._vertical(max(1, self._page_height() - 2), scroll=True)
+
+    def action_page_up(self) -> None:
+        self._vertical(-max(1, self._page_height() - 2), scroll=True)
+
+    def action_half_page_down(self) -> None:
+        self._vertical(max(1, self._page_height() // 2), scroll=True)
+
+    def action_half_page_up(self) -> None:
+        self._vertical(-max(1, self._page_height() // 2), scroll=True)
+
+    def action_b_key(self) -> None:
+        """`b`: a page up normally, a word back while selecting."""
+        if self.selecting:
+            self.action_word_backward()
+        else:
+            self.action_page_up()
+
+    def action_top(self) -> None:
+        self._horizontal(0)
+
+    def action_bottom(self) -> None:
+        self._horizontal(len(self._text))
+
+    def action_word_forward(self) -> None:
+        self._horizontal(_next_position(_WORD_START, self._text, self._cursor))
+
+    def action_word_backward(self) -> None:
+        self._horizontal(_previous_position(_WORD_START, self._text, self._cursor))
+
+    def action_sentence_forward(self) -> None:
+        self._horizontal(_next_position(_SENTENCE_START, self._text, self._cursor))
+
+    def action_sentence_backward(self) -> None:
+        self._horizontal(_previous_position(_SENTENCE_START, self._text, self._cursor))
+
+    def action_paragraph_forward(self) -> None:
+        self._horizontal(_next_position(_PARAGRAPH_START, self._text, self._cursor))
+
+    def action_paragraph_backward(self) -> None:
+        self._horizontal(_previous_position(_PARAGRAPH_START, self._text, self._cursor))
+
+    def action_toggle_selection(self) -> None:
+        if self.selecting:
+            self.cancel_selection()
+        else:
+            self.start_selection()
+
+    def action_select_left(self) -> None:
+        self.start_selection()
+        self.action_cursor_left()
+
+    def action_select_right(self) -> None:
+        self.start_selection()
+        self.action_cursor_right()
+
+    def action_select_up(self) -> None:
+        self.start_selection()
+        self.action_cursor_up()
+
+    def action_select_down(self) -> None:
+        self.start_selection()
+        self.action_cursor_down()
+
+    def action_cancel_selection(self) -> None:
+        """Escape: cancel a selection; otherwise let the key go on to the screen."""
+        if not self.selecting:
+            raise SkipAction()
+        self.cancel_selection()
+
+    def action_next_hit(self) -> None:
+        self.next_hit()
+
+    def action_prev_hit(self) -> None:
+        self.prev_hit()
+
+    # ---------------------------------------------------------------- mouse
+
+    def on_click(self, event: events.Click) -> None:
+        layout = self._ensure_layout()
+        offset = event.get_content_offset(self)
+        if layout is None or offset is None or not len(layout):
+            return
+        row = min(len(layout) - 1, round(self.scroll_y) + offset.y)
+        self.move_cursor_to(layout.offset_at(row, offset.x))
