@@ -26,7 +26,7 @@ class ReaderApp(App[int]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+p", "command_palette", "Commands", id="app.palette", show=False),
-        Binding("e", "export", "Export", id="app.export"),
+        Binding("e", "export", "Export", id="app.export", show=False),
     ]
 
     def __init__(self, corpus: Path, db: Path, *, config: Config | None = None, load_config_file: bool = True,

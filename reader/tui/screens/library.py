@@ -58,6 +58,7 @@ class LibraryScreen(Screen):
         Binding("t", "filter_tag", "Filter by tag", id="library.tag"),
         Binding("s", "cycle_sort", "Sort", id="library.sort"),
         Binding("a", "annotations", "Annotations", id="library.annotations"),
+        Binding("e", "app.export", "Export", id="library.export"),
         Binding("escape", "clear", "Clear", show=False, id="library.clear"),
         Binding("down", "focus_table_down", show=False, priority=False),
     ]

@@ -381,28 +381,28 @@ class ArticleView(ScrollView, can_focus=True):
     """A soft-wrapped article with a cursor, a selection, find hits and highlights."""
 
     BINDINGS = [
-        Binding("j,down", "cursor_down", "Down", show=False),
-        Binding("k,up", "cursor_up", "Up", show=False),
-        Binding("l,right", "cursor_right", "Right", show=False),
-        Binding("h,left", "cursor_left", "Left", show=False),
-        Binding("space,pagedown", "page_down", "Page down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("b", "b_key", "Page up / word back", show=False),
-        Binding("d", "half_page_down", "Half page down", show=False),
-        Binding("u", "half_page_up", "Half page up", show=False),
-        Binding("g,home", "top", "Top", show=False),
-        Binding("G,end", "bottom", "Bottom", show=False),
-        Binding("w", "word_forward", "Next word", show=False),
-        Binding("right_parenthesis", "sentence_forward", "Next sentence", show=False),
-        Binding("left_parenthesis", "sentence_backward", "Previous sentence", show=False),
-        Binding("right_curly_bracket", "paragraph_forward", "Next paragraph", show=False),
-        Binding("left_curly_bracket", "paragraph_backward", "Previous paragraph", show=False),
-        Binding("v", "toggle_selection", "Select"),
-        Binding("shift+left", "select_left", "Select left", show=False),
-        Binding("shift+right", "select_right", "Select right", show=False),
-        Binding("shift+up", "select_up", "Select up", show=False),
-        Binding("shift+down", "select_down", "Select down", show=False),
-        Binding("escape", "cancel_selection", "Cancel selection", show=False),
+        Binding("j,down", "cursor_down", "Down", show=False, id="view.cursor_down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="view.cursor_up"),
+        Binding("l,right", "cursor_right", "Right", show=False, id="view.cursor_right"),
+        Binding("h,left", "cursor_left", "Left", show=False, id="view.cursor_left"),
+        Binding("space,pagedown", "page_down", "Page down", show=False, id="view.page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="view.page_up"),
+        Binding("b", "b_key", "Page up / word back", show=False, id="view.b_key"),
+        Binding("d", "half_page_down", "Half page down", show=False, id="view.half_page_down"),
+        Binding("u", "half_page_up", "Half page up", show=False, id="view.half_page_up"),
+        Binding("g,home", "top", "Top", show=False, id="view.top"),
+        Binding("G,end", "bottom", "Bottom", show=False, id="view.bottom"),
+        Binding("w", "word_forward", "Next word", show=False, id="view.word_forward"),
+        Binding("right_parenthesis", "sentence_forward", "Next sentence", show=False, id="view.sentence_forward"),
+        Binding("left_parenthesis", "sentence_backward", "Previous sentence", show=False, id="view.sentence_backward"),
+        Binding("right_curly_bracket", "paragraph_forward", "Next paragraph", show=False, id="view.paragraph_forward"),
+        Binding("left_curly_bracket", "paragraph_backward", "Previous paragraph", show=False, id="view.paragraph_backward"),
+        Binding("v", "toggle_selection", "Select", id="view.toggle_selection"),
+        Binding("shift+left", "select_left", "Select left", show=False, id="view.select_left"),
+        Binding("shift+right", "select_right", "Select right", show=False, id="view.select_right"),
+        Binding("shift+up", "select_up", "Select up", show=False, id="view.select_up"),
+        Binding("shift+down", "select_down", "Select down", show=False, id="view.select_down"),
+        Binding("escape", "cancel_selection", "Cancel selection", show=False, id="view.cancel_selection"),
     ]
 
     COMPONENT_CLASSES = {
@@ -426,7 +426,9 @@ class ArticleView(ScrollView, can_focus=True):
             text-style: bold;
         }
         & > .article-view--selection {
-            background: $primary 40%;
+            /* near-reverse video: never confused with a tag's tinted highlight */
+            background: $foreground 80%;
+            color: $background;
         }
         & > .article-view--find {
             background: $warning 30%;
@@ -438,9 +440,6 @@ class ArticleView(ScrollView, can_focus=True):
         }
         & > .article-view--dim {
             color: $text-muted;
-        }
-        &:light > .article-view--selection {
-            background: $primary 30%;
         }
         &:light > .article-view--find {
             background: $warning 40%;
