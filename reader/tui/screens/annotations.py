@@ -1,0 +1,545 @@
+"""The annotations browser: every annotation of the corpus in one table, filtered as you type.
+
+Keys (all listed in the footer and on the help screen, rebindable by id):
+`/` filter by text (fuzzy, across quote, note, tags and title) · `t` filter by a tag · `o` only the highlighted
+row's article (again: all articles) · `enter` open the passage in the reader · `#` / `ctrl+t` edit tags ·
+`n` edit the note · `x` delete · `U` / `ctrl+z` undo the delete · `e` (the app's) export ·
+`escape` clears the text filter, then the tag / article filters, then goes back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from rapidfuzz import fuzz, process
+from rich.style import Style
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from reader.search import fold
+from reader.tui.keys import text_field_has_focus
+
+FUZZY_CUTOFF = 80.0     # partial_ratio a query word must reach in a row when it is not a plain substring
+FILTERED_LIMIT = 500    # rows shown while a text filter is active (best first)
+BATCH = 150             # rows added per refresh: the first screenful appears at once, the rest follows
+TITLE_WIDTH = 24
+TAGS_WIDTH = 18
+NOTE_WIDTH = 26
+DATE_WIDTH = 10
+
+
+def one_line(text: str, limit: int | None = None) -> str:
+    flat = " ".join(text.split())
+    if limit is not None and len(flat) > limit:
+        return flat[: max(0, limit - 1)].rstrip() + "…"
+    return flat
+
+
+@dataclass
+class Row:
+    record: dict[str, Any]
+    title: str
+    haystack: str  # folded title, quote, note and tags: what the text filter searches
+
+    @property
+    def id(self) -> str:
+        return self.record["id"]
+
+
+def rank_rows(query: str, haystacks: Sequence[str]) -> list[tuple[int, float]]:
+    """Rows matching every word of ``query``, best first: (index, score 0..100).
+
+    A word found as a substring scores 100 (a little less when not at a word start); a word of four or more
+    letters also matches with a typo (rapidfuzz partial_ratio ≥ FUZZY_CUTOFF). Linear in the rows, all in C
+    for the fuzzy part: a few milliseconds for thousands of rows.
+    """
+    words = fold(query).split()
+    if not words:
+        return [(i, 100.0) for i in range(len(haystacks))]
+    candidates: set[int] | None = None
+    totals: dict[int, float] = {}
+    for word in words:
+        scores: dict[int, float] = {}
+        pool = range(len(haystacks)) if candidates is None else candidates
+        for i in pool:
+            h = haystacks[i]
+            pos = h.find(word)
+            if pos != -1:
+                scores[i] = 100.0 if pos == 0 or not h[pos - 1].isalnum() else 97.0
+        if len(word) >= 4:
+            subset = [i for i in pool if i not in scores]
+            found = process.extract(word, [haystacks[i] for i in subset], scorer=fuzz.partial_ratio,
+                                    score_cutoff=FUZZY_CUTOFF, limit=None)
+            for _choice, score, k in found:
+                scores[subset[k]] = float(score) * 0.95
+        candidates = set(scores)
+        for i in candidates:
+            totals[i] = totals.get(i, 0.0) + scores[i]
+        if not candidates:
+            return []
+    assert candidates is not None
+    return sorted(((i, totals[i] / len(words)) for i in candidates), key=lambda t: (-t[1], t[0]))
+
+
+def marked(text: str, words: Sequence[str], *, style: str = "bold underline", base: str | Style = "") -> Text:
+    """``text`` as literal Text (never markup) with each occurrence of the query words emphasised."""
+    out = Text(text, style=base, no_wrap=True, overflow="ellipsis")
+    if words:
+        low = fold(text)
+        for word in words:
+            start = low.find(word)
+            while start != -1 and word:
+                out.stylize(style, start, start + len(word))
+                start = low.find(word, start + len(word))
+    return out
+
+
+class AnnotationTable(DataTable):
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="annotations.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="annotations.up"),
+        Binding("g", "scroll_top", "Top", show=False, id="annotations.top"),
+        Binding("G", "scroll_bottom", "Bottom", show=False, id="annotations.bottom"),
+    ]
+
+
+class AnnotationsScreen(Screen):
+    """Every annotation, with a fuzzy text filter, a tag filter and an article filter."""
+
+    AUTO_FOCUS = "#annotation-table"
+    # Priority bindings (see reader.tui.keys): they run before the keys typed behind them are forwarded, so
+    # `/` + "covid" types into the filter; the ones on text keys stand aside while the filter has focus.
+    # `e` (export what is shown) is the app's binding: it reads `article_id` and `export_tag` from here.
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="annotations.open", priority=True),
+        Binding("slash", "focus_filter", "Filter", id="annotations.filter", priority=True),
+        Binding("t", "filter_tag", "By tag", id="annotations.tag_filter", priority=True),
+        Binding("o", "filter_article", "This article", id="annotations.article_filter", priority=True),
+        Binding("number_sign,ctrl+t", "edit_tags", "Tags", id="annotations.edit_tags", priority=True),
+        Binding("n", "edit_note", "Note", id="annotations.edit_note", priority=True),
+        Binding("x", "delete", "Delete", id="annotations.delete", priority=True),
+        Binding("U,ctrl+z", "undo", "Undo", show=False, id="annotations.undo", priority=True),
+        Binding("escape", "back", "Back", id="annotations.back", priority=True),
+        Binding("down", "table_down", show=False),
+    ]
+    TEXT_KEY_ACTIONS = frozenset({"focus_filter", "filter_tag", "filter_article", "edit_tags", "edit_note",
+                                  "delete", "undo"})
+
+    DEFAULT_CSS = """
+    AnnotationsScreen #annotations {
+        height: 1fr;
+    }
+    AnnotationsScreen #annotations-header {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        color: $text;
+        text-style: bold;
+    }
+    AnnotationsScreen #annotations-filter {
+        border: tall $accent 50%;
+    }
+    AnnotationsScreen #annotations-filter:focus {
+        border: tall $accent;
+    }
+    AnnotationsScreen #annotation-table {
+        height: 1fr;
+        scrollbar-size-vertical: 1;
+    }
+    AnnotationsScreen #annotations-empty {
+        height: auto;
+        padding: 1 2;
+        color: $text-muted;
+    }
+    """
+
+    def __init__(self, *, article: str | None = None, tag: str | None = None) -> None:
+        super().__init__()
+        self.article_filter: str | None = article
+        self.tag_filter: str | None = tag
+        self.query_text = ""
+        self.rows: list[Row] = []
+        self.shown: list[Row] = []
+        self.total_matches = 0
+        self._want_id: str | None = None  # the row to highlight after the next render (an undone delete)
+        self._generation = 0               # bumps on every render; stale batches stop
+        self._rendered_width = 0
+        self._words: list[str] = []
+        self._swatches: dict[str, Style] = {}
+
+    @property
+    def article_id(self) -> str | None:
+        """The article in scope (the app's export uses it for its "this article" choice)."""
+        return self.article_filter or self.selected_article()
+
+    @property
+    def export_tag(self) -> str | None:
+        """The tag filter, which an export started here preselects."""
+        return self.tag_filter
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.TEXT_KEY_ACTIONS and text_field_has_focus(self.focused):
+            return False
+        return True
+
+    # --- layout ---------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="annotations"):
+            yield Static(id="annotations-header")
+            yield Input(placeholder="/ filter quotes, notes, tags and titles — typos are fine",
+                        id="annotations-filter")
+            yield AnnotationTable(id="annotation-table", cursor_type="row", zebra_stripes=True)
+            yield Static(id="annotations-empty")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(AnnotationTable)
+        for key, label, width in (("title", "Article", TITLE_WIDTH), ("quote", "Quote", 30),
+                                  ("tags", "Tags", TAGS_WIDTH), ("note", "Note", NOTE_WIDTH),
+                                  ("updated", "Updated", DATE_WIDTH)):
+            table.add_column(label, key=key, width=width)
+        # the rows come with the ScreenResume that follows (and on every later return to this screen)
+
+    # --- data -----------------------------------------------------------------------------------------
+
+    def handle_annotationschanged(self, message) -> None:
+        if self.is_current:
+            self.reload()
+        # otherwise the ScreenResume on the way back reloads (once, however many changes were made)
+
+    def handle_corpusloaded(self, message) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        session = self.app.session
+        rows = []
+        for record in session.all_annotations():
+            article = session.article(record["article"])
+            title = article.title if article is not None and article.title else record["article"]
+            parts = [title, record.get("quote") or "", record.get("note") or "", " ".join(record["tags"])]
+            rows.append(Row(record, title, fold("\n".join(parts))))
+        rows.sort(key=lambda r: (r.record.get("updated") or "", r.id), reverse=True)
+        self.rows = rows
+        self.apply_filters()
+
+    def _scoped(self) -> list[Row]:
+        rows = self.rows
+        if self.article_filter is not None:
+            rows = [r for r in rows if r.record["article"] == self.article_filter]
+        if self.tag_filter is not None:
+            key = self.tag_filter.casefold()
+            rows = [r for r in rows if any(t.casefold() == key for t in r.record["tags"])]
+        return rows
+
+    def apply_filters(self) -> None:
+        scoped = self._scoped()
+        if self.query_text:
+            ranked = rank_rows(self.query_text, [r.haystack for r in scoped])
+            self.total_matches = len(ranked)
+            self.shown = [scoped[i] for i, _ in ranked[:FILTERED_LIMIT]]
+        else:
+            self.shown = scoped
+            self.total_matches = len(scoped)
+        self._render_rows()
+
+    def _render_rows(self) -> None:
+        """Refill the table: the first BATCH rows now, the rest a batch per refresh (a newer render wins)."""
+        table = self.query_one(AnnotationTable)
+        selected = self._want_id or self.selected_id()
+        self._want_id = None
+        previous_row = table.cursor_row
+        self._generation += 1
+        self._words = fold(self.query_text).split()
+        self._swatches = {}
+        table.clear()
+        self._fit_columns()
+        self._rendered_width = self.size.width
+        self._add_batch(self._generation, 0, selected, previous_row)
+        self._update_header()
+        self._update_empty()
+
+    def _add_batch(self, generation: int, start: int, selected: str | None, previous_row: int) -> None:
+        if generation != self._generation or not self.is_mounted:
+            return  # a newer render (a keystroke, a change) replaced this one
+        table = self.query_one(AnnotationTable)
+        chunk = self.shown[start:start + BATCH]
+        for row in chunk:
+            table.add_row(*self._cells(row), key=row.id)
+        end = start + len(chunk)
+        if selected is not None and any(row.id == selected for row in chunk):
+            table.move_cursor(row=table.get_row_index(selected))
+            selected = None
+            previous_row = -1  # placed: later batches leave the cursor alone
+        if end < len(self.shown):
+            self.call_after_refresh(self._add_batch, generation, end, selected, previous_row)
+        elif previous_row >= 0 and table.row_count:
+            # the highlighted annotation is gone (deleted, filtered out): stay at the same row number
+            table.move_cursor(row=max(0, min(previous_row, table.row_count - 1)))
+
+    def _cells(self, row: Row) -> tuple[Text, ...]:
+        r = row.record
+        words = self._words
+        if r.get("start") is None:
+            quote = Text("(whole article)", style="dim italic")
+        else:
+            width = self.query_one(AnnotationTable).columns["quote"].width
+            quote = marked("“" + one_line(r.get("quote") or "", width + 2) + "”", words)
+        tags = Text(no_wrap=True, overflow="ellipsis")
+        for n, tag in enumerate(r["tags"]):
+            if n:
+                tags.append(" ")
+            tags.append_text(marked(f" {tag} ", words, base=self._swatch(tag)))
+        note = (r.get("note") or "").strip().split("\n", 1)[0]
+        return (
+            marked(one_line(row.title, TITLE_WIDTH + 10), words),
+            quote,
+            tags,
+            marked(one_line(note, NOTE_WIDTH + 10), words, base="italic"),
+            Text((r.get("updated") or "")[:10], style="dim"),
+        )
+
+    def _swatch(self, tag: str) -> Style:
+        style = self._swatches.get(tag)
+        if style is None:
+            from reader.tui.colors import swatch_style
+
+            style = self._swatches[tag] = swatch_style(self.app.current_theme, tag)
+        return style
+
+    def _fit_columns(self) -> None:
+        table = self.query_one(AnnotationTable)
+        width = self.size.width or 120
+        fixed = TITLE_WIDTH + TAGS_WIDTH + NOTE_WIDTH + DATE_WIDTH
+        padding = 2 * 5 + 2
+        narrow = width < 100
+        table.columns["title"].width = 12 if narrow else TITLE_WIDTH
+        table.columns["tags"].width = 12 if narrow else TAGS_WIDTH
+        table.columns["note"].width = 12 if narrow else NOTE_WIDTH
+        if narrow:
+            fixed = 12 + 12 + 12 + DATE_WIDTH
+        table.columns["quote"].width = max(16, width - fixed - padding)
+        for column in table.columns.values():
+            column.auto_width = False
+
+    def on_resize(self) -> None:
+        if (self.is_mounted and "quote" in self.query_one(AnnotationTable).columns
+                and self.size.width != self._rendered_width):
+            self._render_rows()
+
+    def _update_header(self) -> None:
+        total = len(self.rows)
+        parts = [f"{total} annotation{'s' if total != 1 else ''}"]
+        filters = []
+        if self.query_text:
+            filters.append(f"text “{self.query_text}”")
+        if self.tag_filter is not None:
+            filters.append(f"tag: {self.tag_filter}")
+        if self.article_filter is not None:
+            article = self.app.session.article(self.article_filter)
+            title = article.title if article is not None else self.article_filter
+            filters.append(f"article: {one_line(title, 40)}")
+        if filters:
+            shown = len(self.shown)
+            more = f" (best {shown} shown)" if shown < self.total_matches else ""
+            parts.append(f"{self.total_matches} match{'es' if self.total_matches != 1 else ''}{more}")
+            parts.append("filter: " + " · ".join(filters) + " — esc clears")
+        else:
+            parts.append("newest first")
+        self.query_one("#annotations-header", Static).update(Content("  ·  ".join(parts)))
+
+    def _update_empty(self) -> None:
+        empty = self.query_one("#annotations-empty", Static)
+        if self.shown:
+            empty.display = False
+            return
+        empty.display = True
+        if not self.rows:
+            message = "No annotations yet: open an article, select a passage with v, then t to tag it or a to note it."
+        else:
+            message = "Nothing matches these filters — esc clears them."
+        empty.update(Content(message))
+
+    # --- selection ------------------------------------------------------------------------------------
+
+    def selected_id(self) -> str | None:
+        table = self.query_one(AnnotationTable)
+        if not table.row_count:
+            return None
+        try:
+            return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        except Exception:
+            return None
+
+    def selected_record(self) -> dict[str, Any] | None:
+        annotation_id = self.selected_id()
+        return next((r.record for r in self.shown if r.id == annotation_id), None)
+
+    def selected_article(self) -> str | None:
+        try:
+            record = self.selected_record()
+        except Exception:  # not mounted yet
+            return None
+        return record["article"] if record else None
+
+    def _need_selection(self) -> dict[str, Any] | None:
+        record = self.selected_record()
+        if record is None:
+            self.notify(Content("No annotation selected."), timeout=2)
+        return record
+
+    # --- filters --------------------------------------------------------------------------------------
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#annotations-filter", Input).focus()
+
+    @on(Input.Changed, "#annotations-filter")
+    def _typed(self, event: Input.Changed) -> None:
+        self.query_text = event.value.strip()
+        self.apply_filters()
+
+    def action_table_down(self) -> None:
+        table = self.query_one(AnnotationTable)
+        if self.focused is not table:
+            table.focus()
+        else:
+            table.action_cursor_down()
+
+    def action_filter_tag(self) -> None:
+        from reader.tui.screens.tags import TagPicker
+
+        counts = self.app.session.tag_counts()
+        if not counts:
+            self.notify(Content("No tags yet."), timeout=3)
+            return
+
+        def picked(tag: str | None) -> None:
+            if tag:
+                self.tag_filter = tag
+                self.apply_filters()
+
+        self.app.push_screen(TagPicker(counts, title="Show annotations with the tag"), picked)
+
+    def action_filter_article(self) -> None:
+        if self.article_filter is not None:
+            self.article_filter = None
+        else:
+            article = self.selected_article()
+            if article is None:
+                self.notify(Content("Highlight an annotation first: o keeps only its article."), timeout=3)
+                return
+            self.article_filter = article
+        self.apply_filters()
+
+    def action_back(self) -> None:
+        field = self.query_one("#annotations-filter", Input)
+        if field.value:
+            field.value = ""
+            self.query_text = ""
+            self.query_one(AnnotationTable).focus()
+            self.apply_filters()
+            return
+        if self.focused is field:
+            self.query_one(AnnotationTable).focus()
+            return
+        if self.tag_filter is not None or self.article_filter is not None:
+            self.tag_filter = None
+            self.article_filter = None
+            self.apply_filters()
+            return
+        self.app.pop_screen()
+
+    # --- actions on the highlighted annotation --------------------------------------------------------
+
+    def action_open(self) -> None:
+        if self.focused is self.query_one("#annotations-filter", Input):
+            self.query_one(AnnotationTable).focus()
+            return
+        record = self._need_selection()
+        if record is None:
+            return
+        self.app.open_article(record["article"], offset=record.get("start"))
+
+    @on(DataTable.RowSelected, "#annotation-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def action_edit_tags(self) -> None:
+        from reader.tui.screens.tags import TagEditor
+
+        record = self._need_selection()
+        if record is None:
+            return
+        annotation_id = record["id"]
+
+        def done(tags: list[str] | None) -> None:
+            if tags is None:
+                return
+            try:
+                outcome = self.app.session.update(annotation_id, tags=tags)
+            except KeyError:
+                self.notify(Content("That annotation no longer exists."), severity="warning")
+                return
+            self.app.report(outcome, f"Tags saved: {', '.join(tags) or 'none'}")
+
+        self.app.push_screen(TagEditor(self.app.session.tag_counts(), title="Edit tags",
+                                       subject=self._subject(record), initial=list(record["tags"])), done)
+
+    def action_edit_note(self) -> None:
+        from reader.tui.screens.note import NoteEditor
+
+        record = self._need_selection()
+        if record is None:
+            return
+        annotation_id = record["id"]
+
+        def done(note: str | None) -> None:
+            if note is None:
+                return
+            try:
+                outcome = self.app.session.update(annotation_id, note=note)
+            except KeyError:
+                self.notify(Content("That annotation no longer exists."), severity="warning")
+                return
+            self.app.report(outcome, "Note saved")
+
+        self.app.push_screen(NoteEditor(title="Edit note", subject=self._subject(record),
+                                        initial=record.get("note") or ""), done)
+
+    def _subject(self, record: dict[str, Any]) -> str:
+        if record.get("start") is None:
+            article = self.app.session.article(record["article"])
+            return "whole article: " + (article.title if article is not None else record["article"])
+        return "“" + one_line(record.get("quote") or "", 200) + "”"
+
+    def action_delete(self) -> None:
+        record = self._need_selection()
+        if record is None:
+            return
+        try:
+            outcome = self.app.session.delete(record["id"])
+        except KeyError:
+            self.notify(Content("That annotation no longer exists."), severity="warning")
+            self.reload()
+            return
+        # report() posts AnnotationsChanged: the table reloads and keeps the cursor on the same row number
+        self.app.report(outcome, "Annotation deleted — U or ctrl+z to undo")
+
+    def action_undo(self) -> None:
+        outcome = self.app.session.undo()
+        if outcome is None:
+            self.notify(Content("Nothing to undo."), timeout=2)
+            return
+        self._want_id = outcome.record["id"]
+        self.app.report(outcome, "Annotation restored")
+
