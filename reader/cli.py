@@ -9,7 +9,8 @@
     reader import  FILE [--corpus DIR] [--db FILE]
 
 Errors are one sentence on stderr and a non-zero exit, never a traceback. Subcommands never import
-Textual, so they start fast; only the TUI path does.
+Textual, so they start fast; the TUI path imports neither the store nor the search index up front
+(the app opens them after its first frame).
 """
 
 from __future__ import annotations
@@ -20,10 +21,13 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
+from typing import TYPE_CHECKING
+
 from reader import __version__, paths
-from reader.corpus import Corpus, CorpusError, load_corpus
-from reader.records import RecordError, split_tags
-from reader.store import AnnotationStore, StoreError
+
+if TYPE_CHECKING:
+    from reader.corpus import Corpus
+    from reader.store import AnnotationStore
 
 COMMANDS = ("list", "search", "annotate", "tags", "export", "import")
 EXIT_ERROR = 1
@@ -118,6 +122,8 @@ def _db_path(args: argparse.Namespace, corpus: Path) -> Path:
 
 
 def _load(args: argparse.Namespace, *, report_skipped: bool = True) -> Corpus:
+    from reader.corpus import load_corpus
+
     corpus = load_corpus(_corpus_path(args))
     if report_skipped:
         for skipped in corpus.skipped:
@@ -126,6 +132,8 @@ def _load(args: argparse.Namespace, *, report_skipped: bool = True) -> Corpus:
 
 
 def _store(args: argparse.Namespace, corpus_root: Path, *, readonly: bool = False) -> AnnotationStore:
+    from reader.store import AnnotationStore
+
     return AnnotationStore(_db_path(args, corpus_root), readonly=readonly)
 
 
@@ -208,6 +216,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_annotate(args: argparse.Namespace) -> int:
     from reader.anchoring import describe, find_occurrences
+    from reader.records import split_tags
 
     corpus = _load(args, report_skipped=False)
     article_id = resolve_article(corpus, args.article)
@@ -300,10 +309,19 @@ HANDLERS = {"list": cmd_list, "search": cmd_search, "annotate": cmd_annotate, "t
             "export": cmd_export, "import": cmd_import}
 
 
+def _expected_errors() -> tuple[type[BaseException], ...]:
+    """The core's own errors: each carries a one-sentence message for the user."""
+    errors: list[type[BaseException]] = [CliError]
+    for module, names in (("reader.corpus", ("CorpusError",)), ("reader.store", ("StoreError",)),
+                          ("reader.export", ("ExportError",)), ("reader.records", ("RecordError",))):
+        loaded = sys.modules.get(module)  # only what was imported can have been raised
+        if loaded is not None:
+            errors.extend(getattr(loaded, name) for name in names)
+    return tuple(errors)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    from reader.export import ExportError
-
     try:
         if argv and argv[0] in COMMANDS:
             args = build_parser().parse_args(argv)
@@ -312,17 +330,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             build_tui_parser().print_help()
             return 0
         return run_tui(argv)
-    except (CliError, CorpusError, StoreError, ExportError, RecordError) as exc:
-        _warn(f"error: {exc}")
-        return EXIT_ERROR
     except BrokenPipeError:  # `reader export | head`: the reader went away, not an error of ours
         try:
             sys.stdout = open("/dev/null", "w")  # noqa: SIM115 - silence the flush at exit
         except OSError:
             pass
         return 0
-    except OSError as exc:
-        _warn(f"error: {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
+    except Exception as exc:
+        if isinstance(exc, _expected_errors()):
+            _warn(f"error: {exc}")
+        elif isinstance(exc, OSError):
+            _warn(f"error: {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
+        else:
+            raise
         return EXIT_ERROR
     except KeyboardInterrupt:
         _warn("interrupted")

@@ -13,7 +13,6 @@ Binding ids are listed on the help screen (`?`). A file that cannot be read is r
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +34,8 @@ def load_config(path: Path | None = None) -> Config:
     explicit = path is not None
     path = path or default_path()
     config = Config(path=path)
+    import tomllib  # only when there is a file to read: it is not on the start-up path otherwise
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
+import tempfile
 import time
 import uuid
+from pathlib import Path
 
 
 class Tmux:
@@ -17,6 +20,9 @@ class Tmux:
         self.width, self.height = width, height
         self.env = {**os.environ, "TERM": "xterm-256color"}
         self.env.pop("TMUX", None)
+        # tmux's own #{pane_dead_status} is sometimes left empty (seen with 3.3a), so the shell that
+        # runs the command writes its exit status here.
+        self.status_file = Path(tempfile.mkdtemp(prefix="reader-tmux-")) / "status"
 
     def _tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True,
@@ -24,7 +30,9 @@ class Tmux:
 
     def start(self, command: str) -> None:
         # `remain-on-exit` keeps the pane (and its last screen) after the program ends, so we can see how it ended.
-        self._tmux("new-session", "-d", "-s", "main", "-x", str(self.width), "-y", str(self.height), command)
+        wrapped = f"{command}; echo $? > {shlex.quote(str(self.status_file))}"
+        self._tmux("new-session", "-d", "-s", "main", "-x", str(self.width), "-y", str(self.height),
+                   "sh", "-c", wrapped)
         self._tmux("set-option", "-t", "main", "remain-on-exit", "on")
 
     def keys(self, *keys: str) -> None:
@@ -49,14 +57,22 @@ class Tmux:
     def wait_text(self, text: str, timeout: float = 20.0) -> str:
         return self.wait_for(lambda s: text in s, timeout, what=repr(text))
 
-    def pane_dead(self) -> bool:
-        out = self._tmux("display-message", "-p", "-t", "main", "#{pane_dead} #{pane_dead_status}", check=False)
-        return out.stdout.startswith("1")
+    def running(self) -> bool:
+        return not self.status_file.exists()
 
-    def exit_status(self) -> int | None:
-        out = self._tmux("display-message", "-p", "-t", "main", "#{pane_dead} #{pane_dead_status}", check=False)
-        dead, _, status = out.stdout.strip().partition(" ")
-        return int(status) if dead == "1" and status else None
+    def wait_exit(self, timeout: float = 15.0) -> int | None:
+        """The command's exit status once it has ended, or None if it is still running after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                text = self.status_file.read_text().strip()
+            except FileNotFoundError:
+                text = ""
+            if text:
+                return int(text)
+            time.sleep(0.05)
+        return None
 
     def kill(self) -> None:
         self._tmux("kill-server", check=False)
+        shutil.rmtree(self.status_file.parent, ignore_errors=True)

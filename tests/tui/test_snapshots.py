@@ -106,3 +106,34 @@ def test_tag_editor(snap_compare, app):
         await wait_until(pilot, lambda: pilot.app.screen.query("#tag-input"))
         await pilot.pause()
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_annotations_browser(snap_compare, app, size):
+    async def run_before(pilot):
+        await wait_loaded(pilot)
+        await pilot.press("a")
+        await wait_until(pilot, lambda: type(pilot.app.screen).__name__ == "AnnotationsScreen")
+        await pilot.pause()
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_help_screen_in_the_reader(snap_compare, app, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", "/home/reader/.config")  # the help names the config path
+    async def run_before(pilot):
+        await open_003(pilot)
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: type(pilot.app.screen).__name__ == "HelpScreen")
+        await pilot.pause()
+    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
+
+
+def test_export_dialog_light(snap_compare, app):
+    async def run_before(pilot):
+        pilot.app.theme = "textual-light"
+        await wait_loaded(pilot)
+        await pilot.press("e")
+        await wait_until(pilot, lambda: type(pilot.app.screen).__name__ == "ExportScreen")
+        pilot.app.screen.query_one("#export-path").value = "annotations/export.json"  # not a temp path
+        await pilot.pause()
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

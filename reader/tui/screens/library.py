@@ -19,24 +19,28 @@ from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from reader.corpus import Article
+from reader.tui.keys import text_field_has_focus
 
 SORTS = ("date", "title", "annotations")
-READ_MARKS = {"unread": "●", "started": "◐", "read": " "}
+READ_MARKS = {"unread": "●", "started": "◐", "read": " ", None: " "}
 
 
 @dataclass
 class Row:
     article: Article
-    annotations: int
-    state: str  # "unread" | "started" | "read"
+    annotations: int | None = None  # None until the store is open (just after the first frame)
+    state: str | None = None        # "unread" | "started" | "read", or None until known
 
 
 class ArticleTable(DataTable):
+    # Priority, like every key of this screen: a burst such as "jj⏎" is handled in order.
     BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="library.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="library.up"),
-        Binding("g", "scroll_top", "Top", show=False, id="library.top"),
-        Binding("G", "scroll_bottom", "Bottom", show=False, id="library.bottom"),
+        Binding("j,down", "cursor_down", "Down", show=False, id="library.down", priority=True),
+        Binding("k,up", "cursor_up", "Up", show=False, id="library.up", priority=True),
+        Binding("pagedown,space", "page_down", "Page down", show=False, id="library.page_down", priority=True),
+        Binding("pageup", "page_up", "Page up", show=False, id="library.page_up", priority=True),
+        Binding("g,home", "scroll_top", "Top", show=False, id="library.top", priority=True),
+        Binding("G,end", "scroll_bottom", "Bottom", show=False, id="library.bottom", priority=True),
     ]
 
 
@@ -51,17 +55,18 @@ def styled(text: str, spans, style: str = "bold reverse") -> Text:
 
 class LibraryScreen(Screen):
     AUTO_FOCUS = "#articles"
+    # Priority bindings (see reader.tui.keys): they run before the keys typed behind them are forwarded.
     BINDINGS = [
         Binding("enter", "open", "Open", id="library.open", priority=True),
-        # priority: run before the keys typed right behind `/` are forwarded to the focused table
         Binding("slash", "search", "Search", id="library.search", priority=True),
-        Binding("t", "filter_tag", "Filter by tag", id="library.tag"),
-        Binding("s", "cycle_sort", "Sort", id="library.sort"),
-        Binding("a", "annotations", "Annotations", id="library.annotations"),
-        Binding("e", "app.export", "Export", id="library.export"),
-        Binding("escape", "clear", "Clear", show=False, id="library.clear"),
-        Binding("down", "focus_table_down", show=False, priority=False),
+        Binding("t", "filter_tag", "Filter by tag", id="library.tag", priority=True),
+        Binding("s", "cycle_sort", "Sort", id="library.sort", priority=True),
+        Binding("a", "annotations", "Annotations", id="library.annotations", priority=True),
+        Binding("e", "app.export", "Export", id="library.export", priority=True),
+        Binding("escape", "clear", "Clear", show=False, id="library.clear", priority=True),
+        Binding("down", "focus_table_down", show=False),
     ]
+    TEXT_KEY_ACTIONS = frozenset({"search", "filter_tag", "cycle_sort", "annotations", "app.export"})
 
     def __init__(self) -> None:
         super().__init__()
@@ -77,43 +82,53 @@ class LibraryScreen(Screen):
             yield Static(id="library-header")
             yield Input(placeholder="search titles and text — typos are fine; 'exact ^prefix !not tag:x",
                         id="library-search")
-            yield ProgressBar(id="library-progress", show_eta=False)
+            # The progress bar and the empty-state line are mounted only when needed: fewer widgets to
+            # style before the first frame (start-up is measured by bench/startup.py).
             yield ArticleTable(id="articles", cursor_type="row", zebra_stripes=True)
-            yield Static(id="library-empty")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#library-search").display = False
-        self.query_one("#library-empty").display = False
         table = self.query_one(ArticleTable)
         for key, label, width in (("mark", " ", 1), ("title", "Title", 40), ("date", "Date", 10),
                                   ("source", "Source", 10), ("words", "Words", 6), ("notes", "Notes", 5)):
             table.add_column(label, key=key, width=width)
         if self.app.loaded:
-            self.reload()
+            # Titles first, in this very frame; counts and read marks follow once the store is open.
+            self._set_rows([Row(a) for a in self.app.articles])
         else:
             self._set_header("loading…")
 
     # --- data -----------------------------------------------------------------------------------------
 
     def handle_loadprogress(self, message) -> None:
-        bar = self.query_one(ProgressBar)
+        bars = self.query(ProgressBar)
+        if bars:
+            bar = bars.first()
+        else:
+            bar = ProgressBar(id="library-progress", show_eta=False)
+            self.query_one("#library").mount(bar, before="#articles")
         bar.update(total=message.total, progress=message.done)
 
+    def _hide_progress(self) -> None:
+        for bar in self.query(ProgressBar):
+            bar.remove()
+
     def handle_corpusloaded(self, message) -> None:
-        self.query_one(ProgressBar).display = False
+        self._hide_progress()
         if message.error:
             self._show_empty(f"Cannot open the corpus: {message.error}")
             self._set_header("no corpus")
             return
-        self.reload()
+        if not self.rows:
+            self._set_rows([Row(a) for a in self.app.articles])
 
     def handle_annotationschanged(self, message) -> None:
-        if self.app.loaded:
+        if self.app.loaded and self.app.session_open:
             self.reload()
 
     def on_screen_resume(self) -> None:
-        if self.app.loaded:
+        if self.app.loaded and self.app.session_open:
             self.reload()
 
     @work(thread=True, exclusive=True, group="library-rows")
@@ -126,7 +141,7 @@ class LibraryScreen(Screen):
             tagged = {r["article"] for r in session.all_annotations()
                       if any(t.casefold() == key for t in r["tags"])}
         rows = []
-        for article in session.articles:
+        for article in self.app.articles:
             if tagged is not None and article.id not in tagged:
                 continue
             state = session.get_state(article.id)
@@ -135,7 +150,7 @@ class LibraryScreen(Screen):
         self.app.call_from_thread(self._set_rows, rows)
 
     def _set_rows(self, rows: list[Row]) -> None:
-        self.query_one(ProgressBar).display = False
+        self._hide_progress()
         self.rows = rows
         if self.search_text:
             self._run_search(self.search_text)
@@ -146,7 +161,7 @@ class LibraryScreen(Screen):
         if self.sort == "title":
             return sorted(self.rows, key=lambda r: r.article.title.casefold())
         if self.sort == "annotations":
-            return sorted(self.rows, key=lambda r: (-r.annotations, r.article.id))
+            return sorted(self.rows, key=lambda r: (-(r.annotations or 0), r.article.id))
         # newest first; undated last, then by id
         dated = sorted((r for r in self.rows if r.article.date), key=lambda r: r.article.date, reverse=True)
         return dated + [r for r in self.rows if not r.article.date]
@@ -167,16 +182,22 @@ class LibraryScreen(Screen):
                 Text(a.date or "—", style="dim" if not a.date else ""),
                 Text(a.source or "", no_wrap=True, overflow="ellipsis"),
                 Text(f"{a.words:,}", justify="right"),
-                Text(str(row.annotations) if row.annotations else "·", justify="right"),
+                Text(self._count(row), justify="right"),
                 key=a.id,
             )
         self._restore_cursor(selected)
         if not self.rows:
             self._show_empty("No articles match this tag." if self.tag_filter else
-                             f"No .txt or .md articles in {self.app.session.corpus_root}.")
+                             f"No .txt or .md articles in {self.app.corpus_root}.")
         else:
             self._show_empty(None)
         self._update_header()
+
+    @staticmethod
+    def _count(row: Row) -> str:
+        if row.annotations is None:
+            return ""
+        return str(row.annotations) if row.annotations else "·"
 
     def _restore_cursor(self, article_id: str | None) -> None:
         table = self.query_one(ArticleTable)
@@ -210,9 +231,9 @@ class LibraryScreen(Screen):
         self.query_one("#library-header", Static).update(Content(text))
 
     def _update_header(self) -> None:
-        session = self.app.session
-        total_notes = sum(r.annotations for r in self.rows)
-        parts = [f"{session.corpus_root.name or session.corpus_root}",
+        root = self.app.corpus_root
+        total_notes = sum(r.annotations or 0 for r in self.rows)
+        parts = [f"{root.name or root}",
                  f"{len(self.rows)} article{'s' if len(self.rows) != 1 else ''}",
                  f"{total_notes} annotation{'s' if total_notes != 1 else ''}"]
         if self.search_text:
@@ -224,18 +245,28 @@ class LibraryScreen(Screen):
         self._set_header("  ·  ".join(parts))
 
     def _show_empty(self, message: str | None) -> None:
-        empty = self.query_one("#library-empty", Static)
-        empty.display = message is not None
-        if message:
-            empty.update(Content(message))
+        found = self.query("#library-empty")
+        if message is None:
+            if found:
+                found.first().display = False
+            return
+        if found:
+            empty = found.first(Static)
+        else:
+            empty = Static(id="library-empty")
+            self.query_one("#library").mount(empty)
+        empty.display = True
+        empty.update(Content(message))
 
     # --- search ---------------------------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.TEXT_KEY_ACTIONS and text_field_has_focus(self.focused):
+            return False
+        return True
+
     def action_search(self) -> None:
         search = self.query_one("#library-search", Input)
-        if isinstance(self.focused, Input):  # a priority binding: `/` typed into a field is just text
-            self.focused.insert_text_at_cursor("/")
-            return
         search.display = True
         # Focus now, not via call_later: keys typed right after `/` are already queued behind it.
         self.set_focus(search)
@@ -294,7 +325,7 @@ class LibraryScreen(Screen):
                 Text(a.date or "—", style="dim" if not a.date else ""),
                 Text(a.source or "", no_wrap=True, overflow="ellipsis"),
                 Text(f"{a.words:,}", justify="right"),
-                Text(str(row.annotations) if row.annotations else "·", justify="right"),
+                Text(self._count(row), justify="right"),
                 key=a.id, height=2 if hit.snippet else 1,
             )
         if table.row_count:

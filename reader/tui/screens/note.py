@@ -9,10 +9,16 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
+from reader.tui.keys import EarlyTyping
 
-class NoteEditor(ModalScreen[str | None]):
+
+class NoteEditor(EarlyTyping, ModalScreen[str | None]):
+    CSS_PATH = "dialogs.tcss"
+    FIELD = "#note-text"
+
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True, id="note.save"),
+        # not priority: it must queue behind the text typed before it
+        Binding("ctrl+s", "save", "Save", id="note.save"),
         Binding("escape", "cancel", "Cancel", priority=True, id="note.cancel"),
     ]
 

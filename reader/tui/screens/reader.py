@@ -15,9 +15,11 @@ from textual.widgets.option_list import Option
 from reader.records import now_iso
 from reader.session import Placed
 from reader.tui.colors import highlight_style, swatch_style
+from reader.tui.keys import text_field_has_focus
 from reader.tui.widgets.article_view import ArticleView, Highlight
 
 POSITION_SAVE_DELAY = 1.5
+FIND_DEBOUNCE = 0.08
 READ_FRACTION = 0.9
 
 
@@ -37,25 +39,35 @@ class AnnotationPanel(OptionList):
 
 
 class ReaderScreen(Screen):
+    CSS_PATH = ["reader.tcss", "dialogs.tcss"]
     AUTO_FOCUS = "#article"
+    # Priority bindings (see reader.tui.keys): they run before the keys typed behind them are
+    # forwarded, so `t` + "people" types the tag into the dialog instead of moving the cursor.
     BINDINGS = [
-        Binding("escape", "back", "Back", id="reader.back"),
-        # priority: run before the keys typed right behind `/` are forwarded to the article view
+        Binding("escape", "back", "Back", id="reader.back", priority=True),
         Binding("slash", "find", "Find", id="reader.find", priority=True),
-        Binding("n", "next_hit", "Next hit", show=False, id="reader.next_hit"),
-        Binding("N", "prev_hit", "Prev hit", show=False, id="reader.prev_hit"),
-        Binding("t", "tag", "Tag", id="reader.tag"),
-        Binding("a", "note", "Note", id="reader.note"),
-        Binding("T", "tag_article", "Tag article", show=False, id="reader.tag_article"),
-        Binding("A", "note_article", "Note article", show=False, id="reader.note_article"),
-        Binding("full_stop", "next_annotation", "Next note", show=False, id="reader.next_annotation"),
-        Binding("comma", "prev_annotation", "Prev note", show=False, id="reader.prev_annotation"),
-        Binding("x", "delete", "Delete", show=False, id="reader.delete"),
-        Binding("U,ctrl+z", "undo", "Undo", show=False, id="reader.undo"),
-        Binding("tab", "toggle_panel", "Panel", id="reader.panel"),
-        Binding("right_square_bracket", "next_article", "Next article", show=False, id="reader.next_article"),
-        Binding("left_square_bracket", "prev_article", "Prev article", show=False, id="reader.prev_article"),
+        Binding("n", "next_hit", "Next hit", show=False, id="reader.next_hit", priority=True),
+        Binding("N", "prev_hit", "Prev hit", show=False, id="reader.prev_hit", priority=True),
+        Binding("t", "tag", "Tag", id="reader.tag", priority=True),
+        Binding("a", "note", "Note", id="reader.note", priority=True),
+        Binding("T", "tag_article", "Tag article", show=False, id="reader.tag_article", priority=True),
+        Binding("A", "note_article", "Note article", show=False, id="reader.note_article", priority=True),
+        Binding("full_stop", "next_annotation", "Next note", show=False, id="reader.next_annotation",
+                priority=True),
+        Binding("comma", "prev_annotation", "Prev note", show=False, id="reader.prev_annotation",
+                priority=True),
+        Binding("x", "delete", "Delete", show=False, id="reader.delete", priority=True),
+        Binding("U,ctrl+z", "undo", "Undo", show=False, id="reader.undo", priority=True),
+        Binding("tab", "toggle_panel", "Panel", id="reader.panel", priority=True),
+        Binding("right_square_bracket", "next_article", "Next article", show=False, id="reader.next_article",
+                priority=True),
+        Binding("left_square_bracket", "prev_article", "Prev article", show=False, id="reader.prev_article",
+                priority=True),
     ]
+    # Actions bound to keys that are also text: they stand aside while a text field has focus.
+    TEXT_KEY_ACTIONS = frozenset({"find", "next_hit", "prev_hit", "tag", "note", "tag_article", "note_article",
+                                  "next_annotation", "prev_annotation", "delete", "undo", "next_article",
+                                  "prev_article", "toggle_panel"})
 
     def __init__(self, article_id: str, *, offset: int | None = None,
                  find_spans: list[tuple[int, int]] | None = None, find_label: str | None = None) -> None:
@@ -70,6 +82,8 @@ class ReaderScreen(Screen):
         self.placed: list[Placed] = []
         self._position_timer = None
         self._marked_read = False
+        self._folded: str | None = None  # fold(article text), made on the first find
+        self._find_timer = None
 
     # --- layout ---------------------------------------------------------------------------------------
 
@@ -199,7 +213,8 @@ class ReaderScreen(Screen):
         text = self.article.text
         percent = int(100 * view.cursor / len(text)) if text else 100
         parts.append(f"{percent}%")
-        self.query_one("#reader-status", Static).update(Content("   ".join(parts)))
+        # layout=False: the status line has a fixed height, so a cursor move needs no full layout pass
+        self.query_one("#reader-status", Static).update(Content("   ".join(parts)), layout=False)
 
     @on(ArticleView.CursorMoved)
     def _cursor_moved(self, event: ArticleView.CursorMoved) -> None:
@@ -237,10 +252,12 @@ class ReaderScreen(Screen):
 
     # --- find -----------------------------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.TEXT_KEY_ACTIONS and text_field_has_focus(self.focused):
+            return False
+        return True
+
     def action_find(self) -> None:
-        if isinstance(self.focused, Input):  # a priority binding: `/` typed into a field is just text
-            self.focused.insert_text_at_cursor("/")
-            return
         bar = self.query_one("#find-bar")
         bar.display = True
         field = self.query_one("#find-input", Input)
@@ -250,10 +267,17 @@ class ReaderScreen(Screen):
 
     @on(Input.Changed, "#find-input")
     def _find_typed(self, event: Input.Changed) -> None:
-        self._apply_find(event.value, fuzzy=False)
+        # Debounced: a burst of typing costs one find, not one per keystroke.
+        if self._find_timer is not None:
+            self._find_timer.stop()
+        value = event.value
+        self._find_timer = self.set_timer(FIND_DEBOUNCE, lambda: self._apply_find(value, fuzzy=False))
 
     @on(Input.Submitted, "#find-input")
     def _find_submitted(self, event: Input.Submitted) -> None:
+        if self._find_timer is not None:
+            self._find_timer.stop()
+            self._find_timer = None
         self._apply_find(event.value, fuzzy=True, jump=True)
         self.query_one("#find-bar").display = False
         self.query_one(ArticleView).focus()
@@ -269,7 +293,11 @@ class ReaderScreen(Screen):
             self.find_spans, self.find_total, self.find_current = [], 0, None
             self._update_status()
             return
-        spans = find_in_text(self.article.text, query, fuzzy=fuzzy)
+        if self._folded is None:
+            from reader.search import fold
+
+            self._folded = fold(self.article.text)
+        spans = find_in_text(self.article.text, query, fuzzy=fuzzy, folded=self._folded)
         self.find_spans = spans
         current = next((i for i, (s, _) in enumerate(spans) if s >= view.cursor), 0) if spans else None
         view.set_find(spans, current=current)
@@ -426,6 +454,9 @@ class ReaderScreen(Screen):
     # --- delete and undo ------------------------------------------------------------------------------
 
     def action_delete(self) -> None:
+        if self.query_one(AnnotationPanel).has_focus:
+            self.action_delete_highlighted()
+            return
         under = self.annotation_at(self.query_one(ArticleView).cursor)
         if under is None:
             self.notify(Content("No annotation under the cursor (. and , jump to one)."), timeout=3)
@@ -475,6 +506,11 @@ class ReaderScreen(Screen):
         view.focus()
 
     def action_back(self) -> None:
+        view = self.query_one(ArticleView)
+        if view.selecting:
+            view.cancel_selection()
+            self._update_status()
+            return
         if self.query_one("#find-bar").display:
             self.query_one("#find-bar").display = False
             self.query_one(ArticleView).focus()

@@ -13,6 +13,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.records import split_tags
+from reader.tui.keys import EarlyTyping
 from reader.search import fuzzy_rank
 
 
@@ -26,14 +27,15 @@ def _prompt(tag: str, count: int | None, spans) -> Text:
     return text
 
 
-class TagPicker(ModalScreen[str | None]):
+class TagPicker(EarlyTyping, ModalScreen[str | None]):
+    CSS_PATH = "dialogs.tcss"
     """Choose one of the existing tags; type to narrow (fuzzy), enter picks, escape cancels."""
 
+    # Not priority bindings: inside a dialog they must queue behind the text typed before them.
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="tags.cancel"),
-        Binding("enter", "pick", "Pick", priority=True, id="tags.pick"),
-        Binding("down", "move(1)", show=False, priority=True),
-        Binding("up", "move(-1)", show=False, priority=True),
+        Binding("down", "move(1)", show=False),
+        Binding("up", "move(-1)", show=False),
     ]
 
     def __init__(self, counts: dict[str, int], *, title: str = "Tags") -> None:
@@ -56,6 +58,10 @@ class TagPicker(ModalScreen[str | None]):
     @on(Input.Changed, "#tag-query")
     def _typed(self, event: Input.Changed) -> None:
         self._fill(event.value)
+
+    @on(Input.Submitted, "#tag-query")
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.action_pick()
 
     def _fill(self, query: str) -> None:
         options = self.query_one(OptionList)
@@ -87,19 +93,21 @@ class TagPicker(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class TagEditor(ModalScreen[list[str] | None]):
+class TagEditor(EarlyTyping, ModalScreen[list[str] | None]):
+    CSS_PATH = "dialogs.tcss"
     """Tags for a passage or an article, comma-separated; suggestions complete the word being typed.
 
     `tab` (or →at the end) takes the highlighted suggestion, `↑/↓` move among them, `enter` saves,
     `escape` cancels. The result is the normalised tag list ([] removes every tag).
     """
 
+    # Not priority bindings: inside a dialog they must queue behind the text typed before them
+    # (enter saves through Input.Submitted, after every earlier key has reached the field).
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="tags.cancel"),
-        Binding("enter", "save", "Save", priority=True, id="tags.save"),
-        Binding("tab", "complete", "Complete", priority=True, id="tags.complete"),
-        Binding("down", "move(1)", show=False, priority=True),
-        Binding("up", "move(-1)", show=False, priority=True),
+        Binding("tab", "complete", "Complete", id="tags.complete"),
+        Binding("down", "move(1)", show=False),
+        Binding("up", "move(-1)", show=False),
     ]
 
     def __init__(self, known: dict[str, int], *, title: str, subject: str = "", initial: list[str] | None = None) -> None:
@@ -135,6 +143,10 @@ class TagEditor(ModalScreen[list[str] | None]):
     @on(Input.Changed, "#tag-input")
     def _typed(self, event: Input.Changed) -> None:
         self._suggest(event.value)
+
+    @on(Input.Submitted, "#tag-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.action_save()
 
     def _suggest(self, value: str) -> None:
         _, fragment = self._fragment(value)
