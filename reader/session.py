@@ -97,6 +97,10 @@ class Session:
                 self._index = SearchIndex.build(self.articles, annotations=self.all_annotations())
             return self._index
 
+    @property
+    def index_ready(self) -> bool:
+        return self._index is not None
+
     def refresh_index_annotations(self) -> None:
         with self._lock:
             if self._index is not None:

@@ -281,6 +281,9 @@ class LibraryScreen(Screen):
         self._run_search(self.search_text)
 
     def _run_search(self, query: str) -> None:
+        if not (self.app.session_open and self.app.session.index_ready):
+            n = len(self.app.articles)
+            self._set_header(f"indexing {n:,} article{'s' if n != 1 else ''} for search… results follow")
         self.search_worker(query)
 
     @work(thread=True, exclusive=True, group="library-search")
