@@ -184,8 +184,8 @@ async def bench_app(corpus: Path, db: Path, big_id: str, args) -> None:
               f"(process_time), raw and minus the unbound key f12")
         print(f"  f12 (unbound; the pilot's own idle wait): wall median {ms(base)} p95 {ms(pct(baseline, 0.95))}; "
               f"CPU median {ms(base_cpu)}")
-        print(f"  note: pilot.pause() waits for idle in 20 ms sleeps, so wall figures move in ~20 ms steps; "
-              f"CPU - base is the finer measure of the app's own work")
+        print("  note: pilot.pause() waits for idle in 20 ms sleeps, so wall figures move in ~20 ms steps; "
+              "CPU - base is the finer measure of the app's own work")
         print(f"  {'key':12} {'wall med':>10} {'wall p95':>10} {'-base med':>10} {'-base p95':>10}   "
               f"{'CPU med':>10} {'CPU p95':>10} {'-base med':>10}  n")
 

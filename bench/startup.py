@@ -297,7 +297,7 @@ def trace_diagnostics(corpus: Path, tmp: Path, marker: str, runs: int) -> None:
         if index == 0 or not trace.exists():
             continue
         lines = [line.split("\t", 1) for line in trace.read_text().splitlines() if "\t" in line]
-        lines.append((repr(seen), f"marker seen by capture-pane"))
+        lines.append((repr(seen), "marker seen by capture-pane"))
         for t, what in lines:
             if what not in per_mark:
                 per_mark[what] = []

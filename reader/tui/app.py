@@ -190,6 +190,15 @@ class ReaderApp(App[int]):
         self.session.refresh_index_annotations()
         self.post_message(AnnotationsChanged(outcome.record.get("article")))
 
+    def undo_delete(self) -> Outcome | None:
+        """Put back the most recently deleted annotation (U / ctrl+z on any screen that deletes)."""
+        outcome = self.session.undo()
+        if outcome is None:
+            self.notify(Content("Nothing to undo."), timeout=2)
+        else:
+            self.report(outcome, "Annotation restored")
+        return outcome
+
     def _ensure_retry(self) -> None:
         if self._retry_timer is None:
             self._retry_timer = self.set_interval(RETRY_SECONDS, self._retry_pending)

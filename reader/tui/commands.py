@@ -9,26 +9,17 @@ from __future__ import annotations
 
 import asyncio
 from functools import partial
-from typing import Callable, Sequence
+from typing import Callable
 
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
 from reader.search import fuzzy_rank
+from reader.tui.text import emphasise
 
 HIT_LIMIT = 20           # hits per keystroke and provider (10k articles rank in a few tens of ms)
 DISCOVER_ARTICLES = 8    # articles listed before anything is typed
-MATCH_STYLE = "bold underline"
-
-
-def _marked(text: str, spans: Sequence[tuple[int, int]]) -> Text:
-    """``text`` as literal Text with the match spans emphasised."""
-    out = Text(text)
-    for start, end in spans:
-        if 0 <= start < end <= len(text):
-            out.stylize(MATCH_STYLE, start, end)
-    return out
 
 
 class _RankedProvider(Provider):
@@ -47,7 +38,7 @@ class _RankedProvider(Provider):
         for index, score, spans in fuzzy_rank(query, labels, limit=HIT_LIMIT):
             label, command, help_text = commands[index]
             full = self.prefix + label
-            yield Hit(score / 100, _marked(full, spans), command, text=full,
+            yield Hit(score / 100, emphasise(full, spans), command, text=full,
                       help=Content(help_text) if help_text else None)
 
     async def discover(self) -> Hits:
@@ -75,7 +66,7 @@ class ArticlesProvider(Provider):
             article = articles[index]
             title = titles[index]
             shown = Text(self.PREFIX, style="dim")
-            shown.append_text(_marked(title, spans))
+            shown.append_text(emphasise(title, spans))
             yield Hit(score / 100, shown, partial(self._open, article.id), text=self.PREFIX + title,
                       help=self._help(article))
 

@@ -33,6 +33,21 @@ def text_field_has_focus(focused: Widget | None) -> bool:
     return text_area is not None and isinstance(focused, text_area.TextArea)
 
 
+class TextKeysStandAside:
+    """Mixin for a screen whose priority bindings include printable keys (`t`, `/`, `x`, …).
+
+    The actions named in ``TEXT_KEY_ACTIONS`` stand aside while a text field has focus, so the key is
+    typed into the field instead.
+    """
+
+    TEXT_KEY_ACTIONS: frozenset[str] = frozenset()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.TEXT_KEY_ACTIONS and text_field_has_focus(self.focused):  # type: ignore[attr-defined]
+            return False
+        return True
+
+
 class EarlyTyping:
     """Mixin for a modal screen: keys typed before its field has focus go into the field.
 

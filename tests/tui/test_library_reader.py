@@ -162,7 +162,7 @@ async def test_reading_position_and_read_state_survive_a_restart(make_app, db_pa
 async def test_locked_database_keeps_the_annotation_and_retries(make_app, db_path):
     app = make_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        view = await open_003(pilot)
+        await open_003(pilot)
         app.session.store.lock_timeout = 0.05
         lock = FileLock(str(db_path) + ".lock")
         db_path.parent.mkdir(parents=True, exist_ok=True)

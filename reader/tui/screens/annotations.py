@@ -24,7 +24,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from reader.search import fold
-from reader.tui.keys import text_field_has_focus
+from reader.tui.keys import TextKeysStandAside
+from reader.tui.text import emphasise
 
 FUZZY_CUTOFF = 80.0     # partial_ratio a query word must reach in a row when it is not a plain substring
 FILTERED_LIMIT = 500    # rows shown while a text filter is active (best first)
@@ -88,17 +89,17 @@ def rank_rows(query: str, haystacks: Sequence[str]) -> list[tuple[int, float]]:
     return sorted(((i, totals[i] / len(words)) for i in candidates), key=lambda t: (-t[1], t[0]))
 
 
-def marked(text: str, words: Sequence[str], *, style: str = "bold underline", base: str | Style = "") -> Text:
-    """``text`` as literal Text (never markup) with each occurrence of the query words emphasised."""
-    out = Text(text, style=base, no_wrap=True, overflow="ellipsis")
+def marked(text: str, words: Sequence[str], *, base: str | Style = "") -> Text:
+    """``text`` as literal one-line Text with each occurrence of the query words emphasised."""
+    spans = []
     if words:
         low = fold(text)
         for word in words:
             start = low.find(word)
             while start != -1 and word:
-                out.stylize(style, start, start + len(word))
+                spans.append((start, start + len(word)))
                 start = low.find(word, start + len(word))
-    return out
+    return emphasise(text, spans, base=base, one_line=True)
 
 
 class AnnotationTable(DataTable):
@@ -110,7 +111,7 @@ class AnnotationTable(DataTable):
     ]
 
 
-class AnnotationsScreen(Screen):
+class AnnotationsScreen(TextKeysStandAside, Screen):
     """Every annotation, with a fuzzy text filter, a tag filter and an article filter."""
 
     AUTO_FOCUS = "#annotation-table"
@@ -183,11 +184,6 @@ class AnnotationsScreen(Screen):
     def export_tag(self) -> str | None:
         """The tag filter, which an export started here preselects."""
         return self.tag_filter
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in self.TEXT_KEY_ACTIONS and text_field_has_focus(self.focused):
-            return False
-        return True
 
     # --- layout ---------------------------------------------------------------------------------------
 
@@ -536,10 +532,7 @@ class AnnotationsScreen(Screen):
         self.app.report(outcome, "Annotation deleted — U or ctrl+z to undo")
 
     def action_undo(self) -> None:
-        outcome = self.app.session.undo()
-        if outcome is None:
-            self.notify(Content("Nothing to undo."), timeout=2)
-            return
-        self._want_id = outcome.record["id"]
-        self.app.report(outcome, "Annotation restored")
+        outcome = self.app.undo_delete()
+        if outcome is not None:
+            self._want_id = outcome.record["id"]
 

@@ -19,7 +19,8 @@ from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from reader.corpus import Article
-from reader.tui.keys import text_field_has_focus
+from reader.tui.keys import TextKeysStandAside
+from reader.tui.text import emphasise
 
 SORTS = ("date", "title", "annotations")
 READ_MARKS = {"unread": "●", "started": "◐", "read": " ", None: " "}
@@ -44,16 +45,7 @@ class ArticleTable(DataTable):
     ]
 
 
-def styled(text: str, spans, style: str = "bold reverse") -> Text:
-    """Plain text with some spans emphasised; never parsed as markup."""
-    out = Text(text, no_wrap=True, overflow="ellipsis")
-    for start, end in spans:
-        if 0 <= start < end <= len(text):
-            out.stylize(style, start, end)
-    return out
-
-
-class LibraryScreen(Screen):
+class LibraryScreen(TextKeysStandAside, Screen):
     AUTO_FOCUS = "#articles"
     # Priority bindings (see reader.tui.keys): they run before the keys typed behind them are forwarded.
     BINDINGS = [
@@ -260,11 +252,6 @@ class LibraryScreen(Screen):
 
     # --- search ---------------------------------------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in self.TEXT_KEY_ACTIONS and text_field_has_focus(self.focused):
-            return False
-        return True
-
     def action_search(self) -> None:
         search = self.query_one("#library-search", Input)
         search.display = True
@@ -314,10 +301,10 @@ class LibraryScreen(Screen):
         for hit in self.hits:
             row = allowed[hit.article]
             a = row.article
-            cell = styled(hit.title, hit.title_spans, "bold underline")
+            cell = emphasise(hit.title, hit.title_spans, one_line=True)
             if hit.snippet:
                 cell.append("\n")
-                snippet = styled(hit.snippet, hit.snippet_spans, "bold underline")
+                snippet = emphasise(hit.snippet, hit.snippet_spans, one_line=True)
                 snippet.stylize("dim")
                 for s, e in hit.snippet_spans:
                     if 0 <= s < e <= len(hit.snippet):

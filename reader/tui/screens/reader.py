@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 from reader.records import now_iso
 from reader.session import Placed
 from reader.tui.colors import highlight_style, swatch_style
-from reader.tui.keys import text_field_has_focus
+from reader.tui.keys import TextKeysStandAside
 from reader.tui.widgets.article_view import ArticleView, Highlight
 
 POSITION_SAVE_DELAY = 1.5
@@ -39,7 +39,7 @@ class AnnotationPanel(OptionList):
     ]
 
 
-class ReaderScreen(Screen):
+class ReaderScreen(TextKeysStandAside, Screen):
     CSS_PATH = ["reader.tcss", "dialogs.tcss"]
     AUTO_FOCUS = "#article"
     # Priority bindings (see reader.tui.keys): they run before the keys typed behind them are
@@ -264,11 +264,6 @@ class ReaderScreen(Screen):
 
     # --- find -----------------------------------------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in self.TEXT_KEY_ACTIONS and text_field_has_focus(self.focused):
-            return False
-        return True
-
     def action_find(self) -> None:
         bar = self.query_one("#find-bar")
         bar.display = True
@@ -486,11 +481,7 @@ class ReaderScreen(Screen):
         self.app.report(outcome, "Annotation deleted — U or ctrl+z to undo")
 
     def action_undo(self) -> None:
-        outcome = self.app.session.undo()
-        if outcome is None:
-            self.notify(Content("Nothing to undo."), timeout=2)
-            return
-        self.app.report(outcome, "Annotation restored")
+        self.app.undo_delete()
 
     # --- panel ----------------------------------------------------------------------------------------
 

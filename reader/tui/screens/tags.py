@@ -14,14 +14,12 @@ from textual.widgets.option_list import Option
 
 from reader.records import split_tags
 from reader.tui.keys import EarlyTyping
+from reader.tui.text import emphasise
 from reader.search import fuzzy_rank
 
 
 def _prompt(tag: str, count: int | None, spans) -> Text:
-    text = Text(tag)
-    for start, end in spans:
-        if 0 <= start < end <= len(tag):
-            text.stylize("bold underline", start, end)
+    text = emphasise(tag, spans)
     if count is not None:
         text.append(f"  {count}", style="dim")
     return text
