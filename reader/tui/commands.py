@@ -27,6 +27,7 @@ class _RankedProvider(Provider):
 
     prefix = ""
     discover_limit = 10
+    score_cutoff = 50.0
 
     def commands(self) -> list[tuple[str, Callable[[], object], str]]:
         """(label, command, help) for every command this provider offers."""
@@ -35,7 +36,7 @@ class _RankedProvider(Provider):
     async def search(self, query: str) -> Hits:
         commands = self.commands()
         labels = [self.prefix + label for label, _, _ in commands]
-        for index, score, spans in fuzzy_rank(query, labels, limit=HIT_LIMIT):
+        for index, score, spans in fuzzy_rank(query, labels, limit=HIT_LIMIT, score_cutoff=self.score_cutoff):
             label, command, help_text = commands[index]
             full = self.prefix + label
             yield Hit(score / 100, emphasise(full, spans), command, text=full,
@@ -125,6 +126,9 @@ class ThemesProvider(_RankedProvider):
 
     prefix = "Switch theme: "
     discover_limit = 0
+    # Theme names are arbitrary words ("catppuccin"): scattered letters of an article query match them
+    # at ~70, so a theme is offered only for a close match (e.g. "theme", "light", "nord").
+    score_cutoff = 80.0
 
     def commands(self):
         app = self.app

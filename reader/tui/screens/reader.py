@@ -194,6 +194,8 @@ class ReaderScreen(TextKeysStandAside, Screen):
             if r["note"]:
                 prompt.append("\n")
                 prompt.append(_one_line(r["note"], width), style="dim")
+            if panel.option_count:
+                panel.add_option(None)  # a rule between entries (separators are not options: indices hold)
             panel.add_option(Option(prompt, id=r["id"]))
         if panel.option_count:
             panel.highlighted = min(highlighted or 0, panel.option_count - 1)
