@@ -10,6 +10,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.content import Content
+from textual.screen import Screen
 
 from reader.tui.config import Config, load_config
 from reader.tui.keys import text_field_has_focus
@@ -49,6 +50,7 @@ class ReaderApp(App[int]):
         self.loaded = False
         self.load_error: str | None = None
         self._retry_timer = None
+        self._read_in_worker = False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # `?` and `e` are priority bindings (reader.tui.keys): in a text field they are just text.
@@ -84,6 +86,16 @@ class ReaderApp(App[int]):
     def articles(self) -> list[Article]:
         return self.corpus.articles if self.corpus is not None else []
 
+    def get_default_screen(self) -> Screen:
+        """The library is the app's base screen (not pushed over a blank one: that cost a frame).
+
+        A small corpus is read here, before the screen mounts, so its first frame shows the list.
+        """
+        from reader.tui.screens.library import LibraryScreen
+
+        self._read_in_worker = not self._load_small_corpus_now()
+        return LibraryScreen()
+
     def on_mount(self) -> None:
         if self.config.theme:
             if self.config.theme in self.available_themes:
@@ -92,11 +104,10 @@ class ReaderApp(App[int]):
                 self.config.problems.append(f"unknown theme {self.config.theme!r} in {self.config.path}")
         if self.config.keys:
             self.set_keymap(self.config.keys)
-        from reader.tui.screens.library import LibraryScreen
-
-        if not self._load_small_corpus_now():
+        if self._read_in_worker:
             self.load_corpus()
-        self.push_screen(LibraryScreen())
+        else:
+            self.call_after_refresh(self.on_corpus_loaded, CorpusLoaded())
         for problem in self.config.problems:
             self.notify(Content(problem), title="Config", severity="warning", timeout=8)
 
@@ -110,7 +121,6 @@ class ReaderApp(App[int]):
         except CorpusError:
             return False  # the worker reports it the usual way
         self._set_corpus(corpus)
-        self.call_after_refresh(self.on_corpus_loaded, CorpusLoaded())
         return True
 
     def _set_corpus(self, corpus: Corpus) -> None:
@@ -256,7 +266,7 @@ class ReaderApp(App[int]):
     def filter_library_by_tag(self, tag: str) -> None:
         from reader.tui.screens.library import LibraryScreen
 
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, LibraryScreen):
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, LibraryScreen):
             self.pop_screen()
         if isinstance(self.screen, LibraryScreen):
             self.screen.set_tag_filter(tag)
