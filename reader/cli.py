@@ -16,7 +16,6 @@ Textual, so they start fast; the TUI path imports neither the store nor the sear
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -142,6 +141,8 @@ def _warn(message: str) -> None:
 
 
 def _print_json(value: Any) -> None:
+    import json
+
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
 
 

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
+from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import get_current_worker
 
 from reader.corpus import Article
@@ -94,6 +94,8 @@ class LibraryScreen(TextKeysStandAside, Screen):
     # --- data -----------------------------------------------------------------------------------------
 
     def handle_loadprogress(self, message) -> None:
+        from textual.widgets import ProgressBar  # only a large corpus shows one: off the start-up path
+
         bars = self.query(ProgressBar)
         if bars:
             bar = bars.first()
@@ -103,7 +105,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
         bar.update(total=message.total, progress=message.done)
 
     def _hide_progress(self) -> None:
-        for bar in self.query(ProgressBar):
+        for bar in self.query("#library-progress"):
             bar.remove()
 
     def handle_corpusloaded(self, message) -> None:
