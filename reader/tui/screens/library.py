@@ -96,6 +96,9 @@ class LibraryScreen(TextKeysStandAside, Screen):
     def handle_loadprogress(self, message) -> None:
         from textual.widgets import ProgressBar  # only a large corpus shows one: off the start-up path
 
+        if self.app.loaded:
+            return  # a late report from the worker: the list is already there
+
         bars = self.query(ProgressBar)
         if bars:
             bar = bars.first()
