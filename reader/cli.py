@@ -257,8 +257,10 @@ def cmd_tags(args: argparse.Namespace) -> int:
         return 0
     if not ordered:
         print("no tags yet")
+    from reader.corpus import sanitize
+
     for tag, n in ordered:
-        print(f"{n:>5}  {tag}")
+        print(f"{n:>5}  {sanitize(tag)}")  # a tag is stored as typed; never send its escapes to a terminal
     return 0
 
 

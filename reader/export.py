@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,6 +32,9 @@ ARTICLE_FIELDS = ("id", "title", "date", "byline", "source", "fingerprint", "wor
 _UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # C0 and C1 controls except "\n" and "\t" (GUIDE §3): shown as a visible stand-in in the Markdown digest.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+IMPORT_CHUNK = 500  # records merged per hold of the store's lock
 
 
 class ExportError(Exception):
@@ -546,7 +550,17 @@ def import_native(store: StoreLike, text: str | bytes) -> ImportResult:
     """
     incoming = load_native(text)
     counts: Counter[str] = Counter()
-    for i, record in enumerate(incoming, start=1):
+    # The real store imports a chunk under one hold of its lock with one index refresh (cheap lookups
+    # at 100k annotations); chunks keep another process (a TUI) from waiting on the lock for long.
+    batch = getattr(store, "batch", None)
+    for first in range(0, len(incoming), IMPORT_CHUNK):
+        with batch() if batch is not None else nullcontext():
+            _merge(store, incoming[first:first + IMPORT_CHUNK], counts, first)
+    return ImportResult(added=counts["added"], updated=counts["updated"], unchanged=counts["unchanged"])
+
+
+def _merge(store: StoreLike, incoming: list[dict[str, Any]], counts: Counter[str], offset: int) -> None:
+    for i, record in enumerate(incoming, start=offset + 1):
         try:
             existing = store.get(record["id"])
             if existing is not None:
@@ -560,4 +574,3 @@ def import_native(store: StoreLike, text: str | bytes) -> ImportResult:
             raise ExportError(f"the import stopped at annotation {i} ({done} already stored): {exc}") from exc
         counts[outcome if outcome in ("added", "updated", "unchanged") else
                ("added" if existing is None else "updated")] += 1
-    return ImportResult(added=counts["added"], updated=counts["updated"], unchanged=counts["unchanged"])

@@ -81,10 +81,10 @@ def validate(record: dict[str, Any]) -> dict[str, Any]:
     if missing:
         raise RecordError(f"record is missing {', '.join(missing)}")
     for key in ("id", "article", "quote", "prefix", "suffix", "note", "created", "updated", "fingerprint"):
+        # Any text is kept as typed, control characters included: JSON stores them escaped, and the
+        # exports that reach a terminal show them as visible stand-ins. Refusing one would lose a note.
         if not isinstance(record[key], str):
             raise RecordError(f"{key} must be text, not {type(record[key]).__name__}")
-        if "\x00" in record[key]:
-            raise RecordError(f"{key} contains a NUL character")
     if not record["id"]:
         raise RecordError("id is empty")
     if not record["article"]:

@@ -333,6 +333,7 @@ class AnnotationStore:
         self._index: dict[str, str] | None = None         # annotation id -> shard file name
         self._indexed: dict[str, tuple[int, set[str]]] = {}  # shard -> (storage version, ids in it)
         self._cleaned = False
+        self._batch_depth = 0  # inside batch(): the index is complete, a miss needs no rescan
 
     def __repr__(self) -> str:
         return f"AnnotationStore({str(self.path)!r}{', readonly=True' if self.readonly else ''})"
@@ -430,6 +431,8 @@ class AnnotationStore:
                     found = None
                 if found:
                     return (name, *found)
+            if self._batch_depth:
+                return None  # batch(): we hold the lock and the index is complete, so it is not there
         corrupt = self._refresh_index()
         name = self._index.get(annotation_id)
         if name is not None:
@@ -526,6 +529,26 @@ class AnnotationStore:
     def _after_write(self, name: str, storage: _FileStorage) -> None:
         if self._index is not None:
             self._reindex(name, storage)
+
+    @contextmanager
+    def batch(self) -> Iterator["AnnotationStore"]:
+        """Many operations under one hold of the lock (an import of thousands of records).
+
+        The id index is brought up to date once; inside, a lookup that misses is answered from it
+        instead of re-checking every shard (no other process can write while we hold the lock). That
+        turns an import into one save per changed record: ~20 ms per new id at 100,000 stored
+        annotations without it. Each save is still durable when it returns; a crash mid-batch leaves
+        the records saved so far, and running the import again completes it.
+        """
+        with self._mutex, self._writing():
+            corrupt = self._refresh_index()
+            if corrupt:
+                raise corrupt[0]
+            self._batch_depth += 1
+            try:
+                yield self
+            finally:
+                self._batch_depth -= 1
 
     # ---------------------------------------------------------------------------- annotations
 

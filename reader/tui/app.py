@@ -51,6 +51,13 @@ class ReaderApp(App[int]):
         self.load_error: str | None = None
         self._retry_timer = None
         self._read_in_worker = False
+        from reader.tui.text import ControlCharacters
+
+        self._control_characters = ControlCharacters()
+
+    def get_line_filters(self):
+        """Textual's filters, then ours: no control character in user text ever reaches the terminal."""
+        return [*super().get_line_filters(), self._control_characters]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # `?` and `e` are priority bindings (reader.tui.keys): in a text field they are just text.

@@ -129,3 +129,18 @@ async def test_escape_in_the_note_editor_asks_before_dropping_a_typed_note(make_
         await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen))
         assert app.screen.query_one(ArticleView).selection is not None  # nothing was saved; selection kept
     assert AnnotationStore(db_path).all() == []
+
+
+async def test_escape_sequences_in_notes_and_tags_are_shown_not_sent(make_app, db_path, seeds_copy):
+    start = guo_min(seeds_copy)
+    AnnotationStore(db_path).add(article=A003, start=start, end=start + 7, quote="Guo Min",
+                                 tags=["\x1b[31mred"], note="clear\x1b[2Jscreen\x07")
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_003(pilot)
+        await pilot.press("tab")
+        await pilot.pause()
+        screen = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "\x1b" not in screen and "\x07" not in screen
+        # ESC is shown as ␛ by our filter (BEL never gets that far: Rich's Text drops it)
+        assert "clear\u241b[2Jscreen" in screen and "\u241b[31mred" in screen

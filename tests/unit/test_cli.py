@@ -180,3 +180,10 @@ def test_tags_and_search(env):
     assert tags[0] == {"tag": "people", "count": 2}
     hits = json.loads(run("search", "chinse ambasador", *env["base"], "--json").stdout)
     assert hits[0]["article"] == ARTICLE_003 and {"article", "title", "score"} <= set(hits[0])
+
+
+def test_tags_with_escape_sequences_never_reach_the_terminal(env):
+    run("annotate", ARTICLE_003, *env["base"], "--quote", "Guo Min", "--tag", "\x1b[31mred")
+    out = run("tags", *env["base"]).stdout
+    assert "\x1b" not in out and "\u241b[31mred" in out
+    assert json.loads(run("tags", *env["base"], "--json").stdout)[0]["tag"] == "\x1b[31mred"  # data kept
