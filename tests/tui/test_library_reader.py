@@ -36,6 +36,15 @@ async def type_text(pilot, text: str) -> None:
     await pilot.press(*keys)
 
 
+async def tag_a_word(pilot, tags: str) -> None:
+    """Select the word at the cursor (v w) and tag it through the tag dialog."""
+    await pilot.press("v", "w", "t")
+    await wait_until(pilot, lambda: pilot.app.screen.query("#tag-input"))
+    await type_text(pilot, tags)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
 def second_guo_min(text: str) -> int:
     return text.index("Guo Min", text.index("Guo Min") + 1)
 
@@ -167,11 +176,7 @@ async def test_locked_database_keeps_the_annotation_and_retries(make_app, db_pat
         lock = FileLock(str(db_path) + ".lock")
         db_path.parent.mkdir(parents=True, exist_ok=True)
         with lock:
-            await pilot.press("v", "w", "t")
-            await wait_until(pilot, lambda: app.screen.query("#tag-input"))
-            await type_text(pilot, "kept")
-            await pilot.press("enter")
-            await pilot.pause()
+            await tag_a_word(pilot, "kept")
             assert len(app.session.pending) == 1
             assert any("Not saved" in (n.title or "") for n in app._notifications)
             assert [p.saved for p in app.screen.placed] == [False]
@@ -187,11 +192,7 @@ async def test_corrupt_database_is_reported_and_left_alone(make_app, db_path):
         await wait_loaded(pilot)
         await wait_until(pilot, lambda: any("Database problem" in (n.title or "") for n in app._notifications))
         await open_003(pilot)
-        await pilot.press("v", "w", "t")
-        await wait_until(pilot, lambda: app.screen.query("#tag-input"))
-        await type_text(pilot, "kept")
-        await pilot.press("enter")
-        await pilot.pause()
+        await tag_a_word(pilot, "kept")
         assert [p.record["tags"] for p in app.session.pending] == [["kept"]]
         assert [p.saved for p in app.screen.placed] == [False]
     assert db_path.read_bytes() == b"{not json"

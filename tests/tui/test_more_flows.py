@@ -12,7 +12,7 @@ from reader.tui.screens.library import LibraryScreen
 from reader.tui.screens.reader import ReaderScreen
 from reader.tui.widgets.article_view import ArticleView
 from tests.tui.conftest import wait_loaded, wait_until
-from tests.tui.test_library_reader import A003, SIZE, open_003, rows, type_text
+from tests.tui.test_library_reader import A003, SIZE, open_003, rows, tag_a_word, type_text
 
 
 def guo_min(corpus: Path) -> int:
@@ -43,11 +43,7 @@ async def test_read_only_database_keeps_the_annotation_and_saves_it_once_writabl
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_003(pilot)
         app.session.store.readonly = True
-        await pilot.press("v", "w", "t")
-        await wait_until(pilot, lambda: app.screen.query("#tag-input"))
-        await type_text(pilot, "kept")
-        await pilot.press("enter")
-        await pilot.pause()
+        await tag_a_word(pilot, "kept")
         assert [p.record["tags"] for p in app.session.pending] == [["kept"]]
         assert any("read-only" in str(n.message) for n in app._notifications)
         assert AnnotationStore(db_path).all() == []
