@@ -232,7 +232,7 @@ TRACE_APP = textwrap.dedent(
 
     wrap(rapp.ReaderApp, "on_mount", "ReaderApp.on_mount done", after=False)
     wrap(lib.LibraryScreen, "on_mount", "LibraryScreen mounted")
-    wrap(session_mod.Session, "load", "corpus loaded (worker thread)")
+    wrap(rapp.ReaderApp, "_set_corpus", "corpus read")
     wrap(rapp.ReaderApp, "on_corpus_loaded", "CorpusLoaded handled on the main thread")
     wrap(session_mod.Session, "index", "search index built (worker thread)")
     wrap(lib.LibraryScreen, "_set_rows", "rows put in the DataTable")
@@ -317,16 +317,17 @@ def core_diagnostics(corpus: Path, runs: int) -> None:
         f"""
         import shutil, statistics, tempfile, time
         from pathlib import Path
+        from reader.corpus import load_corpus
         from reader.session import Session
         corpus = Path({str(corpus)!r})
-        rows = {{"Session() (store open)": [], "session.load() (corpus)": [], "check_database()": [],
+        rows = {{"Session() (store open)": [], "load_corpus()": [], "check_database()": [],
                 "counts() + get_state() per article": [], "session.index() (search index)": []}}
         for _ in range({runs}):
             tmp = Path(tempfile.mkdtemp(prefix="reader-bench-core-"))
             try:
                 t = time.perf_counter(); s = Session(corpus, tmp / "db.json")
                 rows["Session() (store open)"].append(time.perf_counter() - t)
-                t = time.perf_counter(); s.load(); rows["session.load() (corpus)"].append(time.perf_counter() - t)
+                t = time.perf_counter(); s.corpus = load_corpus(corpus); rows["load_corpus()"].append(time.perf_counter() - t)
                 t = time.perf_counter(); s.check_database(); rows["check_database()"].append(time.perf_counter() - t)
                 t = time.perf_counter(); s.counts(); [s.get_state(a.id) for a in s.articles]
                 rows["counts() + get_state() per article"].append(time.perf_counter() - t)

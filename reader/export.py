@@ -27,7 +27,6 @@ FORMAT_NAME = "reader-annotations"
 FORMAT_VERSION = 1
 SCHEMA_PATH = Path(__file__).parent / "schema" / "reader-annotations.schema.json"
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
-ARTICLE_FIELDS = ("id", "title", "date", "byline", "source", "fingerprint", "words")
 
 _UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # C0 and C1 controls except "\n" and "\t" (GUIDE §3): shown as a visible stand-in in the Markdown digest.

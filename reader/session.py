@@ -11,10 +11,10 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 from reader.anchoring import Anchor, anchor_record, describe
-from reader.corpus import Article, Corpus, load_corpus
+from reader.corpus import Article, Corpus
 from reader.records import make_record, normalise_tags, now_iso
 from reader.store import AnnotationStore, NotFound, StoreError
 
@@ -71,11 +71,6 @@ class Session:
         self.store = AnnotationStore(self.db_path)
 
     # --- loading ------------------------------------------------------------------------------------
-
-    def load(self, progress: Callable[[int, int], None] | None = None) -> Corpus:
-        self.corpus = load_corpus(self.corpus_root, progress=progress)
-        self._index = None
-        return self.corpus
 
     def check_database(self) -> list[str]:
         """Problems with the database files (empty when fine); nothing is modified."""

@@ -48,7 +48,6 @@ class ReaderApp(App[int]):
         self._session_lock = threading.Lock()
         self.config = config if config is not None else (load_config(config_path) if load_config_file else Config())
         self.loaded = False
-        self.load_error: str | None = None
         self._retry_timer = None
         self._read_in_worker = False
         from reader.tui.text import ControlCharacters
@@ -153,7 +152,6 @@ class ReaderApp(App[int]):
 
     def on_corpus_loaded(self, message: CorpusLoaded) -> None:
         self.loaded = message.error is None
-        self.load_error = message.error
         if message.error:
             self.notify(Content(message.error), title="Cannot open the corpus", severity="error", timeout=15)
         else:
