@@ -106,7 +106,7 @@ def _clean_records(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
             checked = rec.validate(record)
         except rec.RecordError as exc:
             raise ExportError(f"annotation {record.get('id', '?')!s} cannot be exported: {exc}") from exc
-        out.append({field: checked[field] for field in rec.FIELDS})
+        out.append({field: checked[field] for field in rec.FIELDS + rec.OPTIONAL if field in checked})
     out.sort(key=_sort_key)
     return out
 
@@ -191,6 +191,8 @@ def _w3c_annotation(record: dict[str, Any], source: str) -> dict[str, Any]:
         "created": record["created"],
         "modified": record["updated"],
     }
+    if record.get("annotator"):
+        annotation["creator"] = {"type": "Person", "name": record["annotator"]}
     if bodies:
         annotation["body"] = bodies
     else:
@@ -519,7 +521,7 @@ def load_native(text: str | bytes) -> list[dict[str, Any]]:
             raise ImportFormatError(f"annotation {i}: id {checked['id']} is already used by annotation "
                                     f"{seen[checked['id']]}")
         seen[checked["id"]] = i
-        out.append({field: checked[field] for field in rec.FIELDS})
+        out.append({field: checked[field] for field in rec.FIELDS + rec.OPTIONAL if field in checked})
     return out
 
 
@@ -563,7 +565,7 @@ def _merge(store: StoreLike, incoming: list[dict[str, Any]], counts: Counter[str
         try:
             existing = store.get(record["id"])
             if existing is not None:
-                current = {field: existing.get(field) for field in rec.FIELDS}
+                current = {field: existing[field] for field in rec.FIELDS + rec.OPTIONAL if field in existing}
                 if current == record or _timestamp(record["updated"]) <= _timestamp(current["updated"] or ""):
                     counts["unchanged"] += 1
                     continue

@@ -13,17 +13,22 @@ A record is a plain ``dict`` so that it serialises as it is (TinyDB documents, J
     created      str   ISO 8601 UTC, e.g. "2026-11-25T14:25:28.123456Z"
     updated      str   likewise
     fingerprint  str   sha256 hex of the article text the record was made on ("" if unknown)
+    annotator    str   optional: who made it (config ``user``, by default the login name); records made
+                       before it existed have no such key and read as ``""`` (unknown)
 """
 
 from __future__ import annotations
 
+import getpass
 import math
+import os
 import uuid
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
 FIELDS = ("id", "article", "start", "end", "quote", "prefix", "suffix", "tags", "note",
           "created", "updated", "fingerprint")
+OPTIONAL = ("annotator",)          # may be absent (older records); checked when present
 CONTEXT = 32
 MAX_TAG_LENGTH = 100
 
@@ -34,6 +39,21 @@ class RecordError(ValueError):
 
 def now_iso() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def default_annotator() -> str:
+    """``$READER_USER`` if set, else the login name ("" when the system cannot say)."""
+    name = os.environ.get("READER_USER", "").strip()
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (a container without passwd entry): unknown, not an error
+        return ""
+
+
+def annotator_of(record: dict[str, Any]) -> str:
+    return record.get("annotator") or ""
 
 
 def new_id() -> str:
@@ -98,6 +118,8 @@ def validate(record: dict[str, Any]) -> dict[str, Any]:
                 raise RecordError(f"{key} must be an integer offset, not {type(value).__name__}")
         if start < 0 or end < start:
             raise RecordError(f"bad offsets {start}..{end}")
+    if "annotator" in record and not isinstance(record["annotator"], str):
+        raise RecordError(f"annotator must be text, not {type(record['annotator']).__name__}")
     if not isinstance(record["tags"], list):
         raise RecordError("tags must be a list")
     for key, value in record.items():
@@ -111,7 +133,7 @@ def validate(record: dict[str, Any]) -> dict[str, Any]:
 def make_record(*, article: str, start: int | None = None, end: int | None = None, quote: str = "",
                 prefix: str = "", suffix: str = "", tags: Iterable[str] = (), note: str = "",
                 fingerprint: str = "", id: str | None = None, created: str | None = None,
-                updated: str | None = None) -> dict[str, Any]:
+                updated: str | None = None, annotator: str | None = None) -> dict[str, Any]:
     stamp = now_iso()
     record = {
         "id": id or new_id(),
@@ -126,5 +148,6 @@ def make_record(*, article: str, start: int | None = None, end: int | None = Non
         "created": created or stamp,
         "updated": updated or created or stamp,
         "fingerprint": fingerprint,
+        "annotator": default_annotator() if annotator is None else annotator,
     }
     return validate(record)

@@ -304,7 +304,7 @@ def _clean(record: Any) -> dict:
     """A caller's full record, checked: only the known fields, every one valid."""
     if not isinstance(record, dict):
         raise RecordError(f"a record must be a mapping, not {type(record).__name__}")
-    unknown = sorted(str(key) for key in record if key not in records.FIELDS)
+    unknown = sorted(str(key) for key in record if key not in records.FIELDS and key not in records.OPTIONAL)
     if unknown:
         raise RecordError(f"record has unknown field {', '.join(unknown)}")
     return records.validate(record)
