@@ -401,14 +401,18 @@ def render(fmt: str, records: Iterable[dict[str, Any]], articles: Mapping[str, A
 
 
 def filter_records(records: Iterable[dict[str, Any]], *, tag: str | None = None,
-                   article: str | None = None) -> list[dict[str, Any]]:
-    """The records with ``tag`` (whole tag, compared case-insensitively) and/or on ``article``."""
-    wanted = " ".join(tag.split()).casefold() if tag is not None else None
+                   article: str | None = None, annotator: str | None = None) -> list[dict[str, Any]]:
+    """The records with ``tag`` (or one of its sub-tags ``tag/…``, case-insensitively), on ``article``,
+    by ``annotator``."""
+    from reader.codebook import record_has_tag
+
     out = []
     for r in records:
         if article is not None and r.get("article") != article:
             continue
-        if wanted is not None and wanted not in {t.casefold() for t in r.get("tags", ())}:
+        if tag is not None and not record_has_tag(r, tag):
+            continue
+        if annotator is not None and (r.get("annotator") or "") != annotator:
             continue
         out.append(r)
     return out

@@ -234,8 +234,9 @@ class AnnotationsScreen(TextKeysStandAside, Screen):
         if self.article_filter is not None:
             rows = [r for r in rows if r.record["article"] == self.article_filter]
         if self.tag_filter is not None:
-            key = self.tag_filter.casefold()
-            rows = [r for r in rows if any(t.casefold() == key for t in r.record["tags"])]
+            from reader.codebook import record_has_tag  # a parent tag includes its sub-tags
+
+            rows = [r for r in rows if record_has_tag(r.record, self.tag_filter)]
         return rows
 
     def apply_filters(self) -> None:

@@ -134,9 +134,9 @@ class LibraryScreen(TextKeysStandAside, Screen):
         counts = session.counts()
         tagged: set[str] | None = None
         if self.tag_filter:
-            key = self.tag_filter.casefold()
-            tagged = {r["article"] for r in session.all_annotations()
-                      if any(t.casefold() == key for t in r["tags"])}
+            from reader.codebook import record_has_tag  # a parent tag includes its sub-tags
+
+            tagged = {r["article"] for r in session.all_annotations() if record_has_tag(r, self.tag_filter)}
         rows = []
         for article in self.app.articles:
             if tagged is not None and article.id not in tagged:
