@@ -6,7 +6,10 @@
     reader annotate ARTICLE --quote TEXT [--occurrence K] [--tag T ...] [--note TEXT] [--corpus DIR] [--db FILE]
     reader tags    [--corpus DIR] [--db FILE] [--json]
     reader export  [--corpus DIR] [--db FILE] [--format json|w3c|jsonl|md] [--tag T] [--article ID] [-o FILE]
-    reader import  FILE [--corpus DIR] [--db FILE]
+    reader import  FILE [--corpus DIR] [--db FILE]          (a native json export or a REFI-QDA .qdpx)
+    reader tag     TAG [--describe TEXT] [--color #RRGGBB] [--rename NEW | --merge-into TAG | --delete]
+    reader stats   [--json]
+    reader agree   A B [--json]
 
 Errors are one sentence on stderr and a non-zero exit, never a traceback. Subcommands never import
 Textual, so they start fast; the TUI path imports neither the store nor the search index up front
@@ -28,7 +31,7 @@ if TYPE_CHECKING:
     from reader.corpus import Corpus
     from reader.store import AnnotationStore
 
-COMMANDS = ("list", "search", "annotate", "tags", "export", "import")
+COMMANDS = ("list", "search", "annotate", "tags", "export", "import", "tag", "stats", "agree")
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 
@@ -86,15 +89,40 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export annotations (to stdout unless -o)")
     _corpus_arg(p)
     _db_arg(p)
-    p.add_argument("--format", default="json", choices=("json", "w3c", "jsonl", "md"))
-    p.add_argument("--tag", metavar="T")
+    p.add_argument("--format", default="json", choices=("json", "w3c", "jsonl", "md", "csv", "qdpx"))
+    p.add_argument("--tag", metavar="T", help="only this tag and its sub-tags (T/…)")
     p.add_argument("--article", metavar="ID")
+    p.add_argument("--annotator", metavar="NAME", help="only annotations made by NAME")
+    p.add_argument("--project", metavar="NAME", help="qdpx: the project's name (default: the corpus folder's)")
     p.add_argument("-o", "--output", metavar="FILE", type=Path)
 
-    p = sub.add_parser("import", help="merge a native json export into the database, by annotation id")
+    p = sub.add_parser("import", help="merge a native json export or a REFI-QDA .qdpx project into the database")
     p.add_argument("file", metavar="FILE", type=Path)
     _corpus_arg(p)
     _db_arg(p)
+
+    p = sub.add_parser("tag", help="describe, colour, rename, merge or delete a tag (and its sub-tags)")
+    p.add_argument("tag", metavar="TAG")
+    p.add_argument("--describe", metavar="TEXT", help="set the description")
+    p.add_argument("--color", metavar="#RRGGBB", help="set the colour (\"\" to clear)")
+    change = p.add_mutually_exclusive_group()
+    change.add_argument("--rename", metavar="NEW", help="rename it everywhere (TAG/x becomes NEW/x)")
+    change.add_argument("--merge-into", metavar="OTHER", help="merge it into OTHER everywhere")
+    change.add_argument("--delete", action="store_true", help="remove it from every annotation")
+    _corpus_arg(p)
+    _db_arg(p)
+
+    p = sub.add_parser("stats", help="tag frequencies, annotations per week, top articles, co-occurrence")
+    _corpus_arg(p)
+    _db_arg(p)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("agree", help="per tag, how far annotators A and B agree (Krippendorff's alpha)")
+    p.add_argument("a", metavar="A")
+    p.add_argument("b", metavar="B")
+    _corpus_arg(p)
+    _db_arg(p)
+    p.add_argument("--json", action="store_true")
     return parser
 
 
@@ -270,8 +298,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     corpus = _load(args, report_skipped=False)
     records = _store(args, corpus.root, readonly=True).all()
     article = resolve_article(corpus, args.article) if args.article else None
-    records = filter_records(records, tag=args.tag, article=article)
+    records = filter_records(records, tag=args.tag, article=article, annotator=args.annotator)
     articles = {a.id: a for a in corpus.articles}
+    if args.format == "qdpx":
+        return _export_qdpx(args, corpus, records, articles)
     notices: list[str] = []
     text = render(args.format, records, articles, corpus=str(corpus.root), notices=notices)
     for notice in notices:
@@ -292,9 +322,122 @@ def cmd_import(args: argparse.Namespace) -> int:
         data = args.file.read_bytes()
     except OSError as exc:
         raise CliError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    if data[:4] == b"PK\x03\x04" or args.file.suffix.lower() == ".qdpx":
+        return _import_qdpx(args, data)
     store = _store(args, _corpus_path(args))
     result = import_native(store, data)
     print(f"imported {args.file}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged")
+    return 0
+
+
+def _export_qdpx(args: argparse.Namespace, corpus: Corpus, records: list, articles: dict) -> int:
+    from reader.codebook import Codebook
+    from reader.qdpx import export_qdpx
+    from reader.records import default_annotator
+
+    if args.output is None:
+        raise CliError("a .qdpx is a zip file: give it a name with -o FILE.qdpx")
+    book = Codebook.load(_db_path(args, corpus.root))
+    result = export_qdpx(args.output, records, articles, project=args.project or corpus.root.resolve().name,
+                         codebook=book, user=default_annotator())
+    _warn(f"wrote {args.output}: {result.sources} sources, {result.selections} coded passages, "
+          f"{result.codes} codes, {result.notes} notes")
+    return 0
+
+
+def _import_qdpx(args: argparse.Namespace, data: bytes) -> int:
+    from reader.qdpx import import_qdpx
+
+    corpus = _load(args, report_skipped=False)
+    db = _db_path(args, corpus.root)
+    result = import_qdpx(data, corpus.root, _store(args, corpus.root), db, {a.id: a for a in corpus.articles})
+    for notice in result.notices:
+        _warn(notice)
+    print(f"imported {args.file} (project {result.project!r}): {result.files} new source files, "
+          f"{result.added} added, {result.updated} updated, {result.unchanged} unchanged")
+    return 0
+
+
+def cmd_tag(args: argparse.Namespace) -> int:
+    from reader import codebook as cbk
+    from reader.corpus import sanitize
+
+    corpus_root = _corpus_path(args)
+    store, db = _store(args, corpus_root), _db_path(args, corpus_root)
+    did = False
+    if args.describe is not None or args.color is not None:
+        entry = cbk.describe(store, db, args.tag, description=args.describe, color=args.color)
+        print(f"{sanitize(entry.name)}: {entry.color or 'no colour'}; {sanitize(entry.description) or 'no description'}")
+        did = True
+    change = None
+    if args.rename is not None:
+        change = cbk.rename(store, db, args.tag, args.rename)
+    elif args.merge_into is not None:
+        change = cbk.merge(store, db, [args.tag], args.merge_into)
+    elif args.delete:
+        change = cbk.delete(store, db, args.tag)
+    if change is not None:
+        n = len(change.before)
+        print(f"{sanitize(change.summary)}: {n} annotation{'s' if n != 1 else ''} changed")
+        did = True
+    if not did:
+        book = cbk.Codebook.load(db)
+        count = sum(n for t, n in store.tag_counts().items() if cbk.tag_matches(args.tag, t))
+        entry = book.get(args.tag)
+        print(f"{sanitize(cbk.normalise_path(args.tag))}: {count} annotations (sub-tags included); "
+              f"colour {book.color(args.tag) or 'none'}; {sanitize(entry.description) if entry and entry.description else 'no description'}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from reader.corpus import sanitize
+    from reader.stats import compute
+
+    corpus = _load(args, report_skipped=False)
+    stats = compute(_store(args, corpus.root, readonly=True).all(), {a.id: a for a in corpus.articles})
+    if args.json:
+        _print_json(stats.as_dict())
+        return 0
+    print(f"{stats.total} annotations")
+    sections = [("tags", [(sanitize(t), n) for t, n in stats.tags]),
+                ("per week", stats.weeks),
+                ("most annotated articles", [(f"{sanitize(t)} ({a})", n) for a, t, n in stats.articles]),
+                ("tags on overlapping passages", [(" + ".join(map(sanitize, p)), n) for p, n in stats.overlap]),
+                ("tags in the same article (articles)", [(" + ".join(map(sanitize, p)), n) for p, n in stats.same_article]),
+                ("annotators", [(sanitize(a) or "(unknown)", n) for a, n in stats.annotators])]
+    for title, rows in sections:
+        print(f"\n{title}:")
+        top = max((n for _, n in rows), default=0)
+        for label, n in rows:
+            bar = "█" * (round(20 * n / top) if top else 0)
+            print(f"  {n:>5}  {bar:<20}  {label}")
+        if not rows:
+            print("  (none)")
+    return 0
+
+
+def cmd_agree(args: argparse.Namespace) -> int:
+    from reader.agreement import agree, annotators
+    from reader.corpus import sanitize
+
+    corpus = _load(args, report_skipped=False)
+    records = _store(args, corpus.root, readonly=True).all()
+    known = annotators(records)
+    for who in (args.a, args.b):
+        if who not in known:
+            raise CliError(f"no annotations by {who!r} (annotators: {', '.join(known) or 'none named'})")
+    result = agree(records, args.a, args.b, {a.id: len(a.text) for a in corpus.articles})
+    if args.json:
+        _print_json(result.as_dict())
+        return 0
+    if not result.articles:
+        print(f"{args.a} and {args.b} have no annotated article in common")
+        return 0
+    print(f"{len(result.articles)} articles annotated by both; characters as units")
+    print(f"{'alpha':>7}  {'both':>7}  {'only ' + args.a[:10]:>16}  {'only ' + args.b[:10]:>16}  tag")
+    for t in result.tags:
+        alpha = "  n/a" if t.alpha is None else f"{t.alpha:7.3f}"
+        print(f"{alpha:>7}  {t.both:>7}  {t.only_a:>16}  {t.only_b:>16}  {sanitize(t.tag)}")
     return 0
 
 
@@ -309,14 +452,15 @@ def run_tui(argv: Sequence[str]) -> int:
 
 
 HANDLERS = {"list": cmd_list, "search": cmd_search, "annotate": cmd_annotate, "tags": cmd_tags,
-            "export": cmd_export, "import": cmd_import}
+            "export": cmd_export, "import": cmd_import, "tag": cmd_tag, "stats": cmd_stats, "agree": cmd_agree}
 
 
 def _expected_errors() -> tuple[type[BaseException], ...]:
     """The core's own errors: each carries a one-sentence message for the user."""
     errors: list[type[BaseException]] = [CliError]
     for module, names in (("reader.corpus", ("CorpusError",)), ("reader.store", ("StoreError",)),
-                          ("reader.export", ("ExportError",)), ("reader.records", ("RecordError",))):
+                          ("reader.export", ("ExportError",)), ("reader.records", ("RecordError",)),
+                          ("reader.codebook", ("CodebookError",)), ("reader.qdpx", ("QdpxError",))):
         loaded = sys.modules.get(module)  # only what was imported can have been raised
         if loaded is not None:
             errors.extend(getattr(loaded, name) for name in names)

@@ -22,7 +22,7 @@ import orjson
 
 from reader import fsutil, records as rec
 
-FORMATS = ("json", "w3c", "jsonl", "md")
+FORMATS = ("json", "w3c", "jsonl", "md")  # the TUI dialog's; render() also takes "csv"
 FORMAT_NAME = "reader-annotations"
 FORMAT_VERSION = 1
 SCHEMA_PATH = Path(__file__).parent / "schema" / "reader-annotations.schema.json"
@@ -397,6 +397,10 @@ def render(fmt: str, records: Iterable[dict[str, Any]], articles: Mapping[str, A
         return export_jsonl(records, articles, notices=notices)
     if fmt == "md":
         return export_markdown(records, articles, corpus=corpus)
+    if fmt == "csv":
+        from reader.tabular import export_csv
+
+        return export_csv(_clean_records(records), articles)
     raise ExportError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
 
 
