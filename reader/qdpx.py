@@ -570,7 +570,7 @@ def _source_records(el: ET.Element, source: Source, code_tags: dict[str, str], n
             updated=_stamp(sel.get("modifiedDateTime"), created),
             annotator=users.get(_norm_guid(sel.get("creatingUser")), "") or who))
     tags, who = tags_of(el, f"source {source.name!r}")
-    note = "\n\n".join(notes.get(_norm_guid(r.get("targetGUID")), "") for r in _children(el, "NoteRef")).strip("\n")
+    note = "\n\n".join(t for t in (notes.get(_norm_guid(r.get("targetGUID"))) for r in _children(el, "NoteRef")) if t)
     if tags or note:
         codings = _children(el, "Coding")
         guid = _norm_guid(codings[0].get("guid")) if codings else str(uuid.uuid5(_IDS, "whole\x1f" + source.guid))
