@@ -62,6 +62,7 @@ class Session:
     store: AnnotationStore = field(init=False)
     pending: list[Pending] = field(default_factory=list)
     undo_stack: list[dict[str, Any]] = field(default_factory=list)
+    annotator: str | None = None  # named on new annotations; None: records.default_annotator()
     _index: Any = None
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -161,12 +162,13 @@ class Session:
         if article is None:
             raise KeyError(article_id)
         if start is None:
-            record = make_record(article=article_id, tags=tags, note=note, fingerprint=article.fingerprint)
+            record = make_record(article=article_id, tags=tags, note=note, fingerprint=article.fingerprint,
+                                 annotator=self.annotator)
         else:
             sel = describe(article.text, start, end)
             record = make_record(article=article_id, start=sel.start, end=sel.end, quote=sel.quote,
                                  prefix=sel.prefix, suffix=sel.suffix, tags=tags, note=note,
-                                 fingerprint=article.fingerprint)
+                                 fingerprint=article.fingerprint, annotator=self.annotator)
         return self._apply("add", record)
 
     def update(self, annotation_id: str, *, tags: Iterable[str] | None = None, note: str | None = None) -> Outcome:

@@ -10,7 +10,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from reader.tui.config import Config, load_config
 from reader.tui.keys import text_field_has_focus
@@ -36,6 +36,8 @@ class ReaderApp(App[int]):
         Binding("question_mark", "help", "Help", id="app.help", priority=True),
         Binding("ctrl+p", "command_palette", "Commands", id="app.palette", show=False),
         Binding("e", "export", "Export", id="app.export", show=False, priority=True),
+        Binding("c", "codebook", "Codebook", id="app.codebook", show=False, priority=True),
+        Binding("i", "statistics", "Statistics", id="app.statistics", show=False, priority=True),
     ]
 
     def __init__(self, corpus: Path, db: Path, *, config: Config | None = None, load_config_file: bool = True,
@@ -60,7 +62,7 @@ class ReaderApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # `?` and `e` are priority bindings (reader.tui.keys): in a text field they are just text.
-        if action in ("help", "export") and text_field_has_focus(self.focused):
+        if action in ("help", "export", "codebook", "statistics") and text_field_has_focus(self.focused):
             return False
         return True
 
@@ -81,7 +83,8 @@ class ReaderApp(App[int]):
             if self._session is None:
                 from reader.session import Session
 
-                self._session = Session(self.corpus_root, self.db_path, corpus=self.corpus)
+                self._session = Session(self.corpus_root, self.db_path, corpus=self.corpus,
+                                        annotator=self.config.user)
             return self._session
 
     @property
@@ -172,11 +175,21 @@ class ReaderApp(App[int]):
             self.call_from_thread(
                 self.notify, Content(problems[0] + " — new annotations are kept in memory and retried."),
                 title="Database problem", severity="error", timeout=20)
+        self._load_codebook_colors()
         self.post_message(AnnotationsChanged(None))  # the list can now show counts and read marks
         try:
             session.index()
         except Exception as exc:  # pragma: no cover - shown, never raised at the user
             self.call_from_thread(self.notify, Content(f"search index failed: {exc}"), severity="error")
+
+    def _load_codebook_colors(self) -> None:
+        from reader.codebook import Codebook, CodebookError
+        from reader.tui import colors
+
+        try:
+            colors.set_codebook(Codebook.load(self.db_path))
+        except CodebookError as exc:
+            self.call_from_thread(self.notify, Content(str(exc)), title="Codebook", severity="warning", timeout=10)
 
     def on_load_progress(self, message: LoadProgress) -> None:
         self._forward(message)
@@ -267,6 +280,18 @@ class ReaderApp(App[int]):
             article = article or getattr(self.screen, "article_id", None)
             tag = tag or getattr(self.screen, "export_tag", None)
             self.push_screen(ExportScreen(tag=tag, article=article))
+
+    def action_codebook(self) -> None:
+        from reader.tui.screens.codebook import CodebookScreen
+
+        if not isinstance(self.screen, (CodebookScreen, ModalScreen)):
+            self.push_screen(CodebookScreen())
+
+    def action_statistics(self) -> None:
+        from reader.tui.screens.statistics import StatisticsScreen
+
+        if not isinstance(self.screen, (StatisticsScreen, ModalScreen)):
+            self.push_screen(StatisticsScreen())
 
     def filter_library_by_tag(self, tag: str) -> None:
         from reader.tui.screens.library import LibraryScreen

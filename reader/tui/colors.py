@@ -9,10 +9,21 @@ from textual.color import Color
 from textual.theme import Theme
 
 _SLOTS = ("primary", "secondary", "accent", "warning", "success", "error")
+_codebook = None  # reader.codebook.Codebook whose colours win over the theme's (set by the tag manager)
+
+
+def set_codebook(book) -> None:
+    """Use the codebook's colours (a tag's own, else its nearest ancestor's) for tags that have one."""
+    global _codebook
+    _codebook = book
 
 
 def tag_color(theme: Theme, tag: str | None) -> Color:
     """The theme colour of a tag: a stable hash picks one of the theme's named colours."""
+    if tag and _codebook is not None:
+        chosen = _codebook.color(tag)
+        if chosen:
+            return Color.parse(chosen)
     names = [getattr(theme, slot) for slot in _SLOTS if getattr(theme, slot, None)]
     if not tag or not names:
         return Color.parse(theme.primary)

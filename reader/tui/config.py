@@ -2,6 +2,7 @@
 
     # ~/.config/reader/config.toml
     theme = "textual-light"
+    user = "ana"                  # the annotator named on new annotations (default: the login name)
 
     [keys]
     "reader.tag" = "t"            # binding id = "key" or "key1,key2"
@@ -20,6 +21,7 @@ from pathlib import Path
 @dataclass
 class Config:
     theme: str | None = None
+    user: str | None = None
     keys: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
     problems: list[str] = field(default_factory=list)
@@ -53,6 +55,11 @@ def load_config(path: Path | None = None) -> Config:
         config.problems.append(f"config {path}: theme must be a string")
     else:
         config.theme = theme
+    user = data.get("user")
+    if user is not None and (not isinstance(user, str) or not user.strip()):
+        config.problems.append(f"config {path}: user must be a non-empty string")
+    elif user is not None:
+        config.user = user.strip()
     keys = data.get("keys", {})
     if not isinstance(keys, dict):
         config.problems.append(f"config {path}: [keys] must be a table of binding id = \"key\"")
