@@ -171,3 +171,20 @@ def test_statistics_snapshot(snap_compare, app, size, tab):
         await pilot.press(tab)
         await pilot.pause()
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+async def test_annotations_browser_filters_by_annotator(app):
+    from reader.tui.screens.annotations import AnnotationsScreen
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_screen(pilot, "a", AnnotationsScreen)
+        screen = app.screen
+        await wait_until(pilot, lambda: len(screen.shown) == 6)
+        await pilot.press("w")
+        await wait_until(pilot, lambda: len(screen.shown) == 4)
+        assert screen.annotator_filter == "ana"
+        assert {r.record["annotator"] for r in screen.shown} == {"ana"}
+        await pilot.press("w")
+        await wait_until(pilot, lambda: len(screen.shown) == 2)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: len(screen.shown) == 6 and screen.annotator_filter is None)

@@ -3,7 +3,7 @@
 Keys (all listed in the footer and on the help screen, rebindable by id):
 `/` filter by text (fuzzy, across quote, note, tags and title) · `t` filter by a tag · `o` only the highlighted
 row's article (again: all articles) · `enter` open the passage in the reader · `#` / `ctrl+t` edit tags ·
-`n` edit the note · `x` delete · `U` / `ctrl+z` undo the delete · `e` (the app's) export ·
+`n` edit the note · `x` delete · `U` / `ctrl+z` undo the delete · `e` (the app's) export · `w` by annotator ·
 `escape` clears the text filter, then the tag / article filters, then goes back.
 """
 
@@ -123,6 +123,8 @@ class AnnotationsScreen(TextKeysStandAside, Screen):
         Binding("slash", "focus_filter", "Filter", id="annotations.filter", priority=True),
         Binding("t", "filter_tag", "By tag", id="annotations.tag_filter", priority=True),
         Binding("o", "filter_article", "This article", id="annotations.article_filter", priority=True),
+        Binding("w", "filter_annotator", "By annotator", show=False, id="annotations.annotator_filter",
+                priority=True),
         Binding("number_sign,ctrl+t", "edit_tags", "Tags", id="annotations.edit_tags", priority=True),
         Binding("n", "edit_note", "Note", id="annotations.edit_note", priority=True),
         Binding("x", "delete", "Delete", id="annotations.delete", priority=True),
@@ -130,7 +132,8 @@ class AnnotationsScreen(TextKeysStandAside, Screen):
         Binding("escape", "back", "Back", id="annotations.back", priority=True),
         Binding("down", "table_down", show=False),
     ]
-    TEXT_KEY_ACTIONS = frozenset({"focus_filter", "filter_tag", "filter_article", "edit_tags", "edit_note",
+    TEXT_KEY_ACTIONS = frozenset({"focus_filter", "filter_tag", "filter_article", "filter_annotator",
+                                  "edit_tags", "edit_note",
                                   "delete", "undo"})
 
     DEFAULT_CSS = """
@@ -165,6 +168,7 @@ class AnnotationsScreen(TextKeysStandAside, Screen):
         super().__init__()
         self.article_filter: str | None = article
         self.tag_filter: str | None = tag
+        self.annotator_filter: str | None = None  # `w` cycles through the annotators
         self.query_text = ""
         self.rows: list[Row] = []
         self.shown: list[Row] = []
@@ -237,6 +241,8 @@ class AnnotationsScreen(TextKeysStandAside, Screen):
             from reader.codebook import record_has_tag  # a parent tag includes its sub-tags
 
             rows = [r for r in rows if record_has_tag(r.record, self.tag_filter)]
+        if self.annotator_filter is not None:
+            rows = [r for r in rows if (r.record.get("annotator") or "") == self.annotator_filter]
         return rows
 
     def apply_filters(self) -> None:
@@ -342,6 +348,8 @@ class AnnotationsScreen(TextKeysStandAside, Screen):
             filters.append(f"text “{self.query_text}”")
         if self.tag_filter is not None:
             filters.append(f"tag: {self.tag_filter}")
+        if self.annotator_filter is not None:
+            filters.append(f"by: {self.annotator_filter or '(unknown)'}")
         if self.article_filter is not None:
             article = self.app.session.article(self.article_filter)
             title = article.title if article is not None else self.article_filter
@@ -427,6 +435,16 @@ class AnnotationsScreen(TextKeysStandAside, Screen):
 
         self.app.push_screen(TagPicker(counts, title="Show annotations with the tag"), picked)
 
+    def action_filter_annotator(self) -> None:
+        names = sorted({r.record.get("annotator") or "" for r in self.rows})
+        if len(names) < 2 and self.annotator_filter is None:
+            self.notify(Content("Every annotation here is by the same annotator."), timeout=3)
+            return
+        cycle: list[str | None] = [None, *names]
+        self.annotator_filter = cycle[(cycle.index(self.annotator_filter) + 1) % len(cycle)] \
+            if self.annotator_filter in cycle else None
+        self.apply_filters()
+
     def action_filter_article(self) -> None:
         if self.article_filter is not None:
             self.article_filter = None
@@ -449,9 +467,10 @@ class AnnotationsScreen(TextKeysStandAside, Screen):
         if self.focused is field:
             self.query_one(AnnotationTable).focus()
             return
-        if self.tag_filter is not None or self.article_filter is not None:
+        if self.tag_filter is not None or self.article_filter is not None or self.annotator_filter is not None:
             self.tag_filter = None
             self.article_filter = None
+            self.annotator_filter = None
             self.apply_filters()
             return
         self.app.pop_screen()
