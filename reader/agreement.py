@@ -70,15 +70,20 @@ def agree(records: Iterable[dict[str, Any]], a: str, b: str, lengths: Mapping[st
                 for t in r["tags"]:
                     seen.setdefault(t.casefold(), t)
         tags = sorted(seen.values(), key=str.casefold)
+    grouped: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for who in (a, b):
+        for r in mine[who]:
+            grouped.setdefault((who, r["article"]), []).append(r)
+    sizes = {article: lengths.get(article) or max(r["end"] for who in (a, b) for r in grouped.get((who, article), ()))
+             for article in shared}
     out: list[TagAgreement] = []
     for tag in tags:
         rows = {a: [], b: []}
         for article in shared:
-            length = lengths.get(article) or max(r["end"] for r in mine[a] + mine[b] if r["article"] == article)
             for who in (a, b):
-                spans = [(r["start"], r["end"]) for r in mine[who]
-                         if r["article"] == article and any(tag_matches(tag, t) for t in r["tags"])]
-                rows[who].append(_mask(length, spans))
+                spans = [(r["start"], r["end"]) for r in grouped.get((who, article), ())
+                         if any(tag_matches(tag, t) for t in r["tags"])]
+                rows[who].append(_mask(sizes[article], spans))
         ua = np.concatenate(rows[a]) if rows[a] else np.zeros(0, dtype=np.int8)
         ub = np.concatenate(rows[b]) if rows[b] else np.zeros(0, dtype=np.int8)
         both = int(np.sum(ua & ub))
