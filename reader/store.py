@@ -7,7 +7,7 @@ This is the only module that imports ``tinydb``. Layout on disk, for ``--db anno
     annotations/annotations.d/          one TinyDB file per article, named sha1(article id)[:20] + ".json",
         0123456789abcdef0123.json       tables ``annotations`` (the records) and ``state`` (reading position)
 
-Why it is built this way (measured with tinydb 4.9.0, see GUIDE.md §5):
+Why it is built this way (measured with tinydb 4.9.0):
 
 * TinyDB's ``JSONStorage`` rewrites its file in place, so a crash can leave it unreadable. ``_FileStorage``
   serialises with orjson first (records were checked by ``records.validate``, because orjson would quietly
