@@ -19,6 +19,7 @@ A record is a plain ``dict`` so that it serialises as it is (TinyDB documents, J
 
 from __future__ import annotations
 
+import functools
 import getpass
 import math
 import os
@@ -42,14 +43,29 @@ def now_iso() -> str:
 
 
 def default_annotator() -> str:
-    """``$READER_USER`` if set, else the login name ("" when the system cannot say)."""
-    name = os.environ.get("READER_USER", "").strip()
+    """``$READER_USER`` if set, else ``user`` in the config file, else the login name ("" if none)."""
+    name = os.environ.get("READER_USER", "").strip() or _config_user()
     if name:
         return name
     try:
         return getpass.getuser()
     except Exception:  # no login name (a container without passwd entry): unknown, not an error
         return ""
+
+
+@functools.lru_cache(maxsize=4)
+def _config_user(path: str | None = None) -> str:
+    """``user = "…"`` from ``$XDG_CONFIG_HOME/reader/config.toml`` (the TUI's config file); "" if unset or unreadable
+    (the TUI reports a bad file; the command line just falls back to the login name)."""
+    import tomllib
+
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    try:
+        with open(path or os.path.join(base, "reader", "config.toml"), "rb") as fh:
+            user = tomllib.load(fh).get("user")
+    except (OSError, ValueError):
+        return ""
+    return user.strip() if isinstance(user, str) else ""
 
 
 def annotator_of(record: dict[str, Any]) -> str:

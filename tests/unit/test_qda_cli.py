@@ -156,3 +156,16 @@ def test_stats_weeks_fill_gaps_and_cooccurrence():
     assert dict(s.overlap) == {("a", "b"): 1, ("a", "c"): 2, ("b", "c"): 1}
     assert dict(s.same_article)[("a", "c")] == 2 and dict(s.same_article)[("a", "d")] == 1
     assert s.tags[0] == ("a", 2) and s.articles[0] == ("x", "x", 3)
+
+
+def test_annotator_comes_from_the_config_file_without_reader_user(env, tmp_path):
+    config = tmp_path / "xdg" / "reader"
+    config.mkdir(parents=True)
+    (config / "config.toml").write_text('user = "carla"\n')
+    environ = {k: v for k, v in os.environ.items() if k != "READER_USER"}
+    environ["XDG_CONFIG_HOME"] = str(tmp_path / "xdg")
+    result = subprocess.run([sys.executable, "-m", "reader", "annotate", ARTICLE, "--tag", "x", *env["base"]],
+                            capture_output=True, text=True, timeout=120, env=environ)
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(run("export", *env["base"], "--format", "json", "--annotator", "carla").stdout)
+    assert [r["tags"] for r in doc["annotations"]] == [["x"]]
