@@ -22,7 +22,7 @@ import orjson
 
 from reader import fsutil, records as rec
 
-FORMATS = ("json", "w3c", "jsonl", "md")  # the TUI dialog's; render() also takes "csv"
+FORMATS = ("json", "w3c", "jsonl", "md", "csv")
 FORMAT_NAME = "reader-annotations"
 FORMAT_VERSION = 1
 SCHEMA_PATH = Path(__file__).parent / "schema" / "reader-annotations.schema.json"

@@ -28,9 +28,10 @@ FORMAT_LABELS = {
     "w3c": "W3C Web Annotations (JSON-LD)",
     "jsonl": "JSONL — doccano, one line per article",
     "md": "Markdown digest to read or paste",
+    "csv": "CSV — one row per annotation, for Excel/LibreOffice",
 }
-EXTENSIONS = {"json": "json", "w3c": "w3c.json", "jsonl": "jsonl", "md": "md"}
-FORMAT_NAMES = {"json": "JSON", "w3c": "W3C", "jsonl": "JSONL", "md": "Markdown"}
+EXTENSIONS = {"json": "json", "w3c": "w3c.json", "jsonl": "jsonl", "md": "md", "csv": "csv"}
+FORMAT_NAMES = {"json": "JSON", "w3c": "W3C", "jsonl": "JSONL", "md": "Markdown", "csv": "CSV"}
 
 
 def default_path(folder: Path, fmt: str, when: datetime | None = None) -> Path:
