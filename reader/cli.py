@@ -303,7 +303,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.format == "qdpx":
         return _export_qdpx(args, corpus, records, articles)
     notices: list[str] = []
-    text = render(args.format, records, articles, corpus=str(corpus.root), notices=notices)
+    book = None
+    if args.format == "json":
+        from reader.codebook import entries_for_export
+
+        book = entries_for_export(_db_path(args, corpus.root))
+    text = render(args.format, records, articles, corpus=str(corpus.root), notices=notices, codebook=book)
     for notice in notices:
         _warn(notice)
     if args.output is None:
@@ -326,8 +331,22 @@ def cmd_import(args: argparse.Namespace) -> int:
         return _import_qdpx(args, data)
     store = _store(args, _corpus_path(args))
     result = import_native(store, data)
+    _import_codebook(store, _db_path(args, _corpus_path(args)), data)
     print(f"imported {args.file}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged")
     return 0
+
+
+def _import_codebook(store: AnnotationStore, db: Path, data: bytes) -> None:
+    """The native export's optional codebook (already checked by the schema in import_native)."""
+    import orjson
+
+    from reader.codebook import fill_missing
+
+    try:
+        doc = orjson.loads(data.decode("utf-8").lstrip("\ufeff"))
+    except (UnicodeDecodeError, orjson.JSONDecodeError):
+        return
+    fill_missing(store, db, doc.get("codebook") or [])
 
 
 def _export_qdpx(args: argparse.Namespace, corpus: Corpus, records: list, articles: dict) -> int:

@@ -344,6 +344,35 @@ def undo(store: Any, db_path: Path | str, change: Change) -> int:
     return len(change.before)
 
 
+def entries_for_export(db_path: Path | str) -> list[dict[str, str]]:
+    """The codebook entries that say something, as the native export writes them."""
+    book = Codebook.load(db_path)
+    return [e.as_dict() for e in sorted(book.entries.values(), key=lambda e: e.name.casefold())
+            if e.description or e.color]
+
+
+def fill_missing(store: Any, db_path: Path | str, entries: Iterable[dict[str, str]]) -> int:
+    """Take the descriptions and colours this codebook lacks (local ones win); returns entries changed."""
+    entries = list(entries)
+    if not entries:
+        return 0
+    changed = 0
+    with store.batch():
+        book = Codebook.load(db_path)
+        for item in entries:
+            mine = book.get(item["name"])
+            description = item.get("description") or None
+            color = item.get("color") or None
+            description = description if description and not (mine and mine.description) else None
+            color = color if color and not (mine and mine.color) else None
+            if description is not None or color is not None:
+                book.set(item["name"], description=description, color=color)
+                changed += 1
+        if changed:
+            book._save()
+    return changed
+
+
 def describe(store: Any, db_path: Path | str, tag: str, *, description: str | None = None,
              color: str | None = None) -> Entry:
     """Set a tag's description and/or colour (under the store's lock)."""

@@ -137,14 +137,14 @@ def _dumps(obj: Any) -> str:
 # ----------------------------------------------------------------------------------------------- native
 
 def export_native(records: Iterable[dict[str, Any]], articles: Mapping[str, ArticleLike], *,
-                  corpus: str) -> dict[str, Any]:
+                  corpus: str, codebook: list[dict[str, str]] | None = None) -> dict[str, Any]:
     """The native export: every record field as stored, plus a summary of each article that has records.
 
     Annotations are sorted by article, then start (whole-article records first), then creation time; an
     article id missing from ``articles`` still gets a summary, with nulls.
     """
     cleaned = _clean_records(records)
-    return {
+    doc = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "exported": rec.now_iso(),
@@ -152,6 +152,9 @@ def export_native(records: Iterable[dict[str, Any]], articles: Mapping[str, Arti
         "articles": [_article_summary(aid, articles.get(aid)) for aid in _article_ids(cleaned)],
         "annotations": cleaned,
     }
+    if codebook:  # optional: the tags' descriptions and colours (reader.codebook)
+        doc["codebook"] = [dict(entry) for entry in codebook]
+    return doc
 
 
 # -------------------------------------------------------------------------------------------------- W3C
@@ -383,14 +386,14 @@ def export_markdown(records: Iterable[dict[str, Any]], articles: Mapping[str, Ar
 # ------------------------------------------------------------------------------------- render and write
 
 def render(fmt: str, records: Iterable[dict[str, Any]], articles: Mapping[str, ArticleLike], *,
-           corpus: str, notices: list[str] | None = None) -> str:
+           corpus: str, notices: list[str] | None = None, codebook: list[dict[str, str]] | None = None) -> str:
     """The text of an export in ``fmt`` (one of ``FORMATS``), ending with a newline.
 
     JSON is indented by 2 with non-ASCII characters kept; messages about anything left out (only the
     jsonl format leaves anything out) are appended to ``notices``.
     """
     if fmt == "json":
-        return _dumps(export_native(records, articles, corpus=corpus))
+        return _dumps(export_native(records, articles, corpus=corpus, codebook=codebook))
     if fmt == "w3c":
         return _dumps(export_w3c(records, articles, corpus=corpus))
     if fmt == "jsonl":

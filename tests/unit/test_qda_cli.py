@@ -169,3 +169,18 @@ def test_annotator_comes_from_the_config_file_without_reader_user(env, tmp_path)
     assert result.returncode == 0, result.stderr
     doc = json.loads(run("export", *env["base"], "--format", "json", "--annotator", "carla").stdout)
     assert [r["tags"] for r in doc["annotations"]] == [["x"]]
+
+
+def test_native_json_export_carries_the_codebook_and_import_fills_it(env, tmp_path):
+    run("tag", "policy", "--describe", "Government", "--color", "#aa0000", *env["base"])
+    out = tmp_path / "export.json"
+    run("export", *env["base"], "--format", "json", "-o", str(out))
+    doc = json.loads(out.read_text())
+    assert doc["codebook"] == [{"name": "policy", "description": "Government", "color": "#aa0000"}]
+    other_db = tmp_path / "other" / "annotations.json"
+    run("import", str(out), "--corpus", str(env["corpus"]), "--db", str(other_db))
+    assert "Government" in run("tag", "policy", "--corpus", str(env["corpus"]), "--db", str(other_db)).stdout
+    doc["codebook"][0]["color"] = "red"
+    out.write_text(json.dumps(doc))
+    bad = run("import", str(out), "--corpus", str(env["corpus"]), "--db", str(tmp_path / "x" / "a.json"), ok=False)
+    assert bad.returncode == 1 and not (tmp_path / "x").exists()
