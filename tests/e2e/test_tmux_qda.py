@@ -1,0 +1,58 @@
+"""The tag manager and the statistics screen in a real 80x24 terminal (tmux): rename, undo, pictures."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+
+import pytest
+
+from tests.e2e.test_tmux_flow import export, reader_command
+from tests.e2e.tmux import Tmux
+
+pytestmark = pytest.mark.e2e
+ARTICLE = "003_5fa1d59920890bb8.txt"
+
+
+@pytest.fixture
+def small_term():
+    if shutil.which("tmux") is None:
+        pytest.fail("tmux is required for the end-to-end test (apt-get install -y tmux; .ci/run does it)")
+    t = Tmux(80, 24)
+    yield t
+    t.kill()
+
+
+def test_tag_manager_rename_undo_and_statistics(small_term, seeds_copy, tmp_path):
+    term = small_term
+    db = tmp_path / "db" / "annotations.json"
+    base = ["--corpus", str(seeds_copy), "--db", str(db)]
+    for quote, tag in (("Guo Min", "people/diplomats"), ("Azerbaijan", "places")):
+        done = subprocess.run([*reader_command(), "annotate", ARTICLE, "--quote", quote, "--tag", tag, *base],
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+    term.start(" ".join(shlex.quote(p) for p in [*reader_command(), str(seeds_copy), "--db", str(db)]))
+    term.wait_text("Chinese Ambassador")
+
+    term.keys("c")
+    term.wait_text("Codebook — 3 tags")
+    term.keys("r")  # on the first row: people (the tree: people, diplomats, places)
+    term.wait_text("Rename people (its sub-tags follow)")
+    term.keys("C-u")
+    term.type("persons")
+    term.keys("Enter")
+    term.wait_text("renamed people to persons")
+    assert sorted(t for r in export(seeds_copy, db)["annotations"] for t in r["tags"]) == \
+        ["persons/diplomats", "places"]
+    term.keys("U")
+    term.wait_text("undone")
+    assert sorted(t for r in export(seeds_copy, db)["annotations"] for t in r["tags"]) == \
+        ["people/diplomats", "places"]
+
+    term.keys("Escape")
+    term.wait_text("Chinese Ambassador")
+    term.keys("i")
+    term.wait_text("Annotations per tag")
+    term.keys("q")
+    assert term.wait_exit() == 0, term.screen()
