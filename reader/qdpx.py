@@ -175,10 +175,9 @@ def build_qdpx(records: Iterable[dict[str, Any]], articles: Mapping[str, Any], *
             sel = ET.SubElement(src, Q + "PlainTextSelection", attrs)
             _codings(sel, r, guid, code_guid, who)
             _note(sel, notes, files, r, who)
-        for i, r in enumerate(whole):
-            guid = _record_guid(r["id"])
+        for r in whole:
             who = user_guid.get(rec.annotator_of(r))
-            _codings(src, r, guid if i == 0 else _guid("whole", r["id"]), code_guid, who)
+            _codings(src, r, _record_guid(r["id"]), code_guid, who)
             _note(src, notes, files, r, who)
         # The schema orders a TextSource's children: selections, then codings, then note refs.
         order = {Q + "PlainTextSelection": 0, Q + "Coding": 1, Q + "NoteRef": 2}
@@ -216,7 +215,9 @@ def _note(parent: ET.Element, notes: list[ET.Element], files: dict[str, bytes], 
           who: str | None) -> None:
     if not r["note"]:
         return
-    guid = _guid("note", r["id"])
+    # A whole-article note without tags has no Coding to carry the record id: its Note does.
+    whole_untagged = parent.tag == Q + "TextSource" and not r["tags"]
+    guid = _record_guid(r["id"]) if whole_untagged else _guid("note", r["id"])
     attrs = {"guid": guid, "name": _xml_safe(_label(r["note"], 40)), "creationDateTime": _dt(r["created"]),
              "modifiedDateTime": _dt(r["updated"])}
     if who:
@@ -428,8 +429,10 @@ def read_qdpx(data: bytes, corpus_root: Path | str, existing: Mapping[str, Any] 
     return plan
 
 
-def _read_notes(zf: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], root: ET.Element) -> dict[str, str]:
-    out: dict[str, str] = {}
+def _read_notes(zf: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo],
+                root: ET.Element) -> dict[str, tuple[str, str, str]]:
+    """Note GUID -> (text, creationDateTime as written, creating user's GUID)."""
+    out: dict[str, tuple[str, str, str]] = {}
     notes_el = _child(root, "Notes")
     for note in _children(notes_el, "Note") if notes_el is not None else []:
         guid = _norm_guid(note.get("guid"))
@@ -442,7 +445,7 @@ def _read_notes(zf: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], root: 
         else:
             text = ""
         if guid:
-            out[guid] = text
+            out[guid] = (text, (note.get("creationDateTime") or "").strip(), _norm_guid(note.get("creatingUser")))
     return out
 
 
@@ -512,7 +515,7 @@ def _positions(text: str) -> tuple[str, list[int]]:
     return _article_text(text), [i for i in range(len(text) - 1) if text[i] == "\r" and text[i + 1] == "\n"]
 
 
-def _source_records(el: ET.Element, source: Source, code_tags: dict[str, str], notes: dict[str, str],
+def _source_records(el: ET.Element, source: Source, code_tags: dict[str, str], notes: dict[str, tuple[str, str, str]],
                     users: dict[str, str], fallback: str) -> list[dict[str, Any]]:
     from reader.anchoring import describe
     from reader.corpus import parse_article
@@ -541,7 +544,7 @@ def _source_records(el: ET.Element, source: Source, code_tags: dict[str, str], n
         if desc is not None and (desc.text or "").strip():
             parts.append(desc.text.strip())
         for ref in _children(parent, "NoteRef"):
-            text_ = notes.get(_norm_guid(ref.get("targetGUID")))
+            text_ = notes.get(_norm_guid(ref.get("targetGUID")), ("",))[0]
             if text_:
                 parts.append(text_)
         return "\n\n".join(parts)
@@ -569,15 +572,32 @@ def _source_records(el: ET.Element, source: Source, code_tags: dict[str, str], n
             suffix=s.suffix, tags=tags, note=note_of(sel), fingerprint=article.fingerprint, created=created,
             updated=_stamp(sel.get("modifiedDateTime"), created),
             annotator=users.get(_norm_guid(sel.get("creatingUser")), "") or who))
-    tags, who = tags_of(el, f"source {source.name!r}")
-    note = "\n\n".join(t for t in (notes.get(_norm_guid(r.get("targetGUID"))) for r in _children(el, "NoteRef")) if t)
-    if tags or note:
-        codings = _children(el, "Coding")
-        guid = _norm_guid(codings[0].get("guid")) if codings else str(uuid.uuid5(_IDS, "whole\x1f" + source.guid))
-        created = _stamp(codings[0].get("creationDateTime") if codings else el.get("creationDateTime"), fallback)
-        out.append(rec.make_record(id=guid, article=source.article_id, tags=tags, note=note,
-                                   fingerprint=article.fingerprint, created=created, updated=created,
-                                   annotator=who or users.get(_norm_guid(el.get("creatingUser")), "")))
+    # Codings and notes on the source itself: whole-article annotations. One record per (time, user):
+    # that is how our export writes them (a record's codings and note share its creation time), and for
+    # another tool's file it keeps each coder's codings apart.
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for coding in _children(el, "Coding"):
+        key = ((coding.get("creationDateTime") or "").strip(), _norm_guid(coding.get("creatingUser")))
+        group = groups.setdefault(key, {"guid": _norm_guid(coding.get("guid")), "tags": [], "notes": []})
+        wrapper = ET.Element("x")
+        wrapper.append(coding)
+        group["tags"] += tags_of(wrapper, f"source {source.name!r}")[0]
+    for ref in _children(el, "NoteRef"):
+        guid = _norm_guid(ref.get("targetGUID"))
+        if guid not in notes or not notes[guid][0]:
+            continue
+        text_, created_, who_ = notes[guid]
+        group = groups.setdefault((created_, who_), {"guid": guid, "tags": [], "notes": []})
+        group["notes"].append(text_)
+    for (created_, who_), group in groups.items():
+        if not group["tags"] and not group["notes"]:
+            continue
+        created = _stamp(created_ or el.get("creationDateTime"), fallback)
+        out.append(rec.make_record(
+            id=group["guid"] or str(uuid.uuid5(_IDS, "whole\x1f" + source.guid + "\x1f" + created_ + who_)),
+            article=source.article_id, tags=group["tags"], note="\n\n".join(group["notes"]),
+            fingerprint=article.fingerprint, created=created, updated=created,
+            annotator=users.get(who_, "") or users.get(_norm_guid(el.get("creatingUser")), "")))
     return out
 
 

@@ -293,3 +293,20 @@ def test_export_then_import_is_the_identity_on_tags_offsets_and_notes(project):
         texts_in = {k: a.text for k, a in articles.items()}
         assert comparable(store.all(), loaded) == comparable(records, texts_in)
         assert result.added == len(records)
+
+
+def test_reimport_into_the_database_it_came_from_changes_nothing(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "one.txt").write_text("Vaccines 💉 arrive in Baku.\n", encoding="utf-8")
+    store = AnnotationStore(tmp_path / "annotations" / "annotations.json")
+    art = load_corpus(corpus).get("one.txt")
+    store.add_record(make_record(article="one.txt", start=0, end=8, quote="Vaccines", tags=["a"], note="n"))
+    store.add_record(make_record(article="one.txt", note="only a note"))
+    store.add_record(make_record(article="one.txt", tags=["b"]))
+    before = sorted(store.all(), key=lambda r: r["id"])
+    data, _ = qdpx.build_qdpx(store.all(), {"one.txt": art}, project="P")
+    result = qdpx.import_qdpx(data, corpus, store, store.path, {"one.txt": art})
+    assert (result.files, result.added, result.updated, result.unchanged) == (0, 0, 0, 3)
+    assert sorted(store.all(), key=lambda r: r["id"]) == before
+    assert sorted(p.name for p in corpus.iterdir()) == ["one.txt"]
