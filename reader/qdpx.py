@@ -12,7 +12,8 @@ texts in ``Sources/`` (``internal://<GUID>.txt``). The mapping, both ways:
     annotator                   ``User``; ``creatingUser`` on selections and codings
 
 Positions are Unicode code points from 0, end exclusive, as the specification counts them (§10.2) and as
-Python's ``str`` does: a character outside the Basic Multilingual Plane (an emoji) counts as one.
+Python's ``str`` does: a character outside the Basic Multilingual Plane (an emoji) counts as one. A
+file whose selections were counted in UTF-16 units is recognised on import (``_utf16_reader``).
 
 Import reads everything and checks it before writing anything: not a zip, bad XML, a DTD or entity
 (an XML bomb; parsed with ``defusedxml``), a ``../`` or absolute path in the zip, an oversized member, a
@@ -515,6 +516,43 @@ def _positions(text: str) -> tuple[str, list[int]]:
     return _article_text(text), [i for i in range(len(text) - 1) if text[i] == "\r" and text[i + 1] == "\n"]
 
 
+def _utf16_reader(text: str, selections: list[ET.Element]):
+    """A converter from UTF-16 code units to code points when this source's selections were counted in
+    UTF-16 (as .NET and JavaScript strings count), else None: the specification's code points.
+
+    Only a text with characters outside the BMP can tell the two apart. The file is taken to count in
+    UTF-16 when its selections' ``name`` (the tools write the start of the quote there) matches the text
+    more often read that way, or when a selection only fits inside the text read that way.
+    """
+    if all(ord(c) <= 0xFFFF for c in text):
+        return None
+    units: list[int] = []  # code point index -> UTF-16 offset of its start
+    total = 0
+    for c in text:
+        units.append(total)
+        total += 2 if ord(c) > 0xFFFF else 1
+    units.append(total)
+
+    def from_units(offset: int) -> int:
+        return bisect.bisect_left(units, offset) if 0 <= offset <= total else offset + len(text) + 1
+
+    votes = 0
+    for sel in selections:
+        try:
+            start, end = int(sel.get("startPosition", "")), int(sel.get("endPosition", ""))
+        except ValueError:
+            continue
+        if end > len(text) and end <= total:
+            return from_units
+        name = " ".join((sel.get("name") or "").split()).rstrip("…").strip()
+        if not name:
+            continue
+        as_points = " ".join(text[start:end].split()).startswith(name[:20])
+        as_units = " ".join(text[from_units(start):from_units(end)].split()).startswith(name[:20])
+        votes += (as_units and not as_points) - (as_points and not as_units)
+    return from_units if votes > 0 else None
+
+
 def _source_records(el: ET.Element, source: Source, code_tags: dict[str, str], notes: dict[str, tuple[str, str, str]],
                     users: dict[str, str], fallback: str) -> list[dict[str, Any]]:
     from reader.anchoring import describe
@@ -549,13 +587,17 @@ def _source_records(el: ET.Element, source: Source, code_tags: dict[str, str], n
                 parts.append(text_)
         return "\n\n".join(parts)
 
+    selections = _children(el, "PlainTextSelection")
+    from_units = _utf16_reader(source.text, selections)
     out: list[dict[str, Any]] = []
-    for sel in _children(el, "PlainTextSelection"):
+    for sel in selections:
         what = f"selection {sel.get('guid')} in {source.name!r}"
         try:
             start, end = int(sel.get("startPosition", "")), int(sel.get("endPosition", ""))
         except ValueError:
             raise QdpxError(f"refused: {what} has no integer start/end position") from None
+        if from_units is not None:
+            start, end = from_units(start), from_units(end)
         if not 0 <= start <= end <= len(source.text):
             raise QdpxError(f"refused: {what} ({start}..{end}) lies outside its text of {len(source.text)} characters")
         start, end = moved(start), moved(end)

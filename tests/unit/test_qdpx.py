@@ -310,3 +310,24 @@ def test_reimport_into_the_database_it_came_from_changes_nothing(tmp_path):
     assert (result.files, result.added, result.updated, result.unchanged) == (0, 0, 0, 3)
     assert sorted(store.all(), key=lambda r: r["id"]) == before
     assert sorted(p.name for p in corpus.iterdir()) == ["one.txt"]
+
+
+UTF16_QDE = """<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Emoji">
+  <CodeBook><Codes><Code guid="A1B2C3D4-0000-4000-8000-000000000001" name="mood" isCodable="true"/></Codes></CodeBook>
+  <Sources><TextSource guid="B1B2C3D4-0000-4000-8000-000000000001" name="chat" plainTextPath="internal://B1B2C3D4-0000-4000-8000-000000000001.txt">
+    <PlainTextSelection guid="C1B2C3D4-0000-4000-8000-000000000001" name="happy" startPosition="START" endPosition="END">
+      <Coding guid="D1B2C3D4-0000-4000-8000-000000000001"><CodeRef targetGUID="A1B2C3D4-0000-4000-8000-000000000001"/></Coding>
+    </PlainTextSelection>
+  </TextSource></Sources>
+</Project>"""
+
+
+@pytest.mark.parametrize("start, end", [(4, 9), (6, 11)])  # code points (the specification) / UTF-16 units
+def test_positions_in_code_points_or_utf16_units_outside_the_bmp(tmp_path, start, end):
+    text = "😀 😀 happy day"  # each 😀 is one code point, two UTF-16 units
+    qde = UTF16_QDE.replace("START", str(start)).replace("END", str(end))
+    data = make_zip({"project.qde": qde, "Sources/B1B2C3D4-0000-4000-8000-000000000001.txt": text})
+    _, store, _ = import_into(tmp_path, data)
+    [r] = store.all()
+    assert (r["start"], r["end"], r["quote"]) == (4, 9, "happy")
