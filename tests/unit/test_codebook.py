@@ -99,3 +99,37 @@ def test_delete_removes_tag_and_children_keeps_annotations_and_undo(store):
     assert change.summary == "deleted policy"
     cb.undo(store, store.path, change)
     assert sorted(store.all(), key=lambda r: r["id"]) == before
+
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+TAGS = ["a", "A/b", "a/b/c", "d", "d/e", "ab"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(tag_lists=st.lists(st.lists(st.sampled_from(TAGS), max_size=3), min_size=1, max_size=6),
+       op=st.sampled_from(["rename", "merge", "delete"]), tag=st.sampled_from(["a", "a/b", "d", "ab"]),
+       target=st.sampled_from(["x", "d", "x/y", "A"]))
+def test_any_change_then_undo_is_the_identity(tmp_path_factory, tag_lists, op, tag, target):
+    db = tmp_path_factory.mktemp("db") / "annotations.json"
+    store = AnnotationStore(db)
+    for i, tags in enumerate(tag_lists):
+        store.add(article=f"{i % 2}.txt", tags=tags)
+    before = sorted(store.all(), key=lambda r: r["id"])
+    try:
+        if op == "rename":
+            change = cb.rename(store, db, tag, target)
+        elif op == "merge":
+            change = cb.merge(store, db, [tag], target)
+        else:
+            change = cb.delete(store, db, tag)
+    except cb.CodebookError:
+        assert sorted(store.all(), key=lambda r: r["id"]) == before  # refused: nothing changed
+        return
+    after = store.all()
+    if op == "delete":
+        assert not any(cb.tag_matches(tag, t) for r in after for t in r["tags"])
+    else:
+        assert not any(cb.tag_matches(tag, t) and not cb.tag_matches(target, t) for r in after for t in r["tags"])
+    cb.undo(store, db, change)
+    assert sorted(store.all(), key=lambda r: r["id"]) == before
