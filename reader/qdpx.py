@@ -45,6 +45,7 @@ ORIGIN = "reader (terminal reader for a folder of articles)"
 _IDS = uuid.UUID("6f0b9a52-6c1e-4d1a-9a53-1f1c2b3d4e5f")  # namespace of the GUIDs we derive
 MAX_MEMBER = 256 * 1024 * 1024       # a bigger member is refused (a zip bomb inflates to gigabytes)
 MAX_TOTAL = 1024 * 1024 * 1024
+MAX_CODE_DEPTH = 64                  # deeper nesting is refused (and would exhaust the recursion limit)
 _GUID_RE = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
 _XML_BAD = re.compile("[^\t\n\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _FALLBACK_TIME = "1970-01-01T00:00:00.000000Z"
@@ -348,7 +349,9 @@ def _code_tags(codebook_el: ET.Element | None, plan: ImportPlan) -> dict[str, st
         return out
     codes_el = _child(codebook_el, "Codes")
 
-    def walk(el: ET.Element, prefix: str) -> None:
+    def walk(el: ET.Element, prefix: str, depth: int = 0) -> None:
+        if depth > MAX_CODE_DEPTH:
+            raise QdpxError(f"refused: codes are nested more than {MAX_CODE_DEPTH} deep")
         for code in _children(el, "Code"):
             name = (code.get("name") or "").replace("::", cbk.SEP)  # ATLAS.ti writes groups as "a::b"
             try:
@@ -369,7 +372,7 @@ def _code_tags(codebook_el: ET.Element | None, plan: ImportPlan) -> dict[str, st
                 if re.fullmatch(r"#[0-9a-fA-F]{6}", color) or description:
                     plan.codes[path.casefold()] = cbk.Entry(
                         path, description, color.lower() if re.fullmatch(r"#[0-9a-fA-F]{6}", color) else "")
-            walk(code, path or prefix)
+            walk(code, path or prefix, depth + 1)
 
     if codes_el is not None:
         walk(codes_el, "")

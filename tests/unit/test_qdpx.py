@@ -242,6 +242,9 @@ SOURCE = "internal://B1B2C3D4-0000-4000-8000-000000000001.txt"
       "sources/B1B2C3D4-0000-4000-8000-000000000001.txt": MAXQDA_TEXT}, "unknown code"),
     ({"project.qde": MAXQDA_QDE}, "not in the zip"),
     ({"other.xml": "<x/>"}, "no project.qde"),
+    ({"project.qde": "<Project xmlns='urn:QDA-XML:project:1.0' name='deep'><CodeBook><Codes>"
+      + "<Code guid='A1B2C3D4-0000-4000-8000-000000000001' name='' isCodable='true'>" * 5000
+      + "</Code>" * 5000 + "</Codes></CodeBook></Project>"}, "nested more than"),
 ])
 def test_hostile_files_are_refused_and_nothing_is_written(tmp_path, members, message):
     data = b"this is not a zip" if members is None else make_zip(members)
