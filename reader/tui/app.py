@@ -279,7 +279,8 @@ class ReaderApp(App[int]):
         if not isinstance(self.screen, ExportScreen):
             article = article or getattr(self.screen, "article_id", None)
             tag = tag or getattr(self.screen, "export_tag", None)
-            self.push_screen(ExportScreen(tag=tag, article=article))
+            self.push_screen(ExportScreen(tag=tag, article=article,
+                                          annotator=getattr(self.screen, "export_annotator", None)))
 
     def action_codebook(self) -> None:
         from reader.tui.screens.codebook import CodebookScreen

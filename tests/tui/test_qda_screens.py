@@ -188,3 +188,26 @@ async def test_annotations_browser_filters_by_annotator(app):
         await wait_until(pilot, lambda: len(screen.shown) == 2)
         await pilot.press("escape")
         await wait_until(pilot, lambda: len(screen.shown) == 6 and screen.annotator_filter is None)
+
+
+async def test_export_from_the_browser_keeps_the_annotator_filter(app, tmp_path):
+    import csv
+
+    from reader.tui.screens.annotations import AnnotationsScreen
+    from reader.tui.screens.export import ExportScreen
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_screen(pilot, "a", AnnotationsScreen)
+        await wait_until(pilot, lambda: len(app.screen.shown) == 6)
+        await pilot.press("w", "w")  # ana, then ben
+        await wait_until(pilot, lambda: app.screen.annotator_filter == "ben")
+        await pilot.press("e")
+        await wait_until(pilot, lambda: isinstance(app.screen, ExportScreen))
+        screen = app.screen
+        assert "2 annotations as JSON, by ben" in str(screen.query_one("#export-summary").render())
+        screen.fmt = "csv"
+        out = tmp_path / "ben.csv"
+        screen.write("csv", screen.selected_records(), out)
+        await wait_until(pilot, lambda: out.exists())
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        assert [r["annotator"] for r in csv.DictReader(fh)] == ["ben", "ben"]

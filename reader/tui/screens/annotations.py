@@ -185,6 +185,11 @@ class AnnotationsScreen(TextKeysStandAside, Screen):
         return self.article_filter or self.selected_article()
 
     @property
+    def export_annotator(self) -> str | None:
+        """The annotator filter, which an export started here keeps."""
+        return self.annotator_filter
+
+    @property
     def export_tag(self) -> str | None:
         """The tag filter, which an export started here preselects."""
         return self.tag_filter

@@ -133,8 +133,9 @@ class ExportScreen(ModalScreen[Path | None]):
     }
     """
 
-    def __init__(self, tag: str | None = None, article: str | None = None) -> None:
+    def __init__(self, tag: str | None = None, article: str | None = None, annotator: str | None = None) -> None:
         super().__init__()
+        self.annotator = annotator  # only this annotator's annotations (the browser's `w` filter)
         self.initial_tag = tag
         self.article = article
         self.fmt = "json"
@@ -166,8 +167,9 @@ class ExportScreen(ModalScreen[Path | None]):
 
     def on_mount(self) -> None:
         session = self.app.session
-        self.records = session.all_annotations()
-        tag_counts = session.tag_counts()
+        self.records = filter_records(session.all_annotations(), annotator=self.annotator)
+        tag_counts = session.tag_counts() if self.annotator is None else {
+            t: n for t, n in session.tag_counts().items() if filter_records(self.records, tag=t)}
         self.scopes = [("all", None)]
         tags = sorted(tag_counts, key=lambda t: (-tag_counts[t], t.casefold()))
         if self.article is not None:
@@ -284,6 +286,8 @@ class ExportScreen(ModalScreen[Path | None]):
     def _update_summary(self) -> None:
         n = len(self.selected_records())
         text = f"{n} annotation{'s' if n != 1 else ''} as {FORMAT_NAMES.get(self.fmt, self.fmt)}"
+        if self.annotator is not None:
+            text += f", by {self.annotator or '(unknown)'}"
         if self.fmt == "jsonl":
             text += " (one line per article; whole-article tags go to its meta)"
         self.query_one("#export-summary", Static).update(Content(text))
