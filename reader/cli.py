@@ -381,6 +381,8 @@ def cmd_tag(args: argparse.Namespace) -> int:
     from reader import codebook as cbk
     from reader.corpus import sanitize
 
+    if not cbk.normalise_path(args.tag):
+        raise CliError("the tag is empty")
     corpus_root = _corpus_path(args)
     store, db = _store(args, corpus_root), _db_path(args, corpus_root)
     did = False
