@@ -74,7 +74,7 @@ META_TABLE = "_meta"
 ANNOTATIONS = "annotations"
 STATE = "state"
 RACY_NS = 2_000_000_000          # a stamp younger than this is checked against the bytes (FAT has 2 s mtimes)
-CHUNK_MAX = 1000               # records per chunk file: the bound on what one save rewrites
+CHUNK_MAX = 500                # records per chunk file: the bound on what one save rewrites
 INDEX_PREFIX = 2               # hex digits of sha1(id) naming an index shard: 256 shards
 BACKUP_KEEP = 5                # good versions kept per file ...
 BACKUP_BYTES = 32 * 1024 * 1024  # ... and at most this many bytes of them per file (the newest is always kept)
@@ -882,24 +882,57 @@ class AnnotationStore:
         self._last_chunk[key] = n
         return name
 
+    # One record changes in a chunk of up to CHUNK_MAX: the document dict is edited in place, in TinyDB's
+    # own file format, instead of through ``Table``, whose every write rebuilds the whole table (and
+    # whose insert scans it for the next doc id): that made an import quadratic in the chunk size.
+
+    def _table(self, storage: _FileStorage) -> tuple[dict, dict]:
+        data = storage.read()
+        if data is None:
+            data = {}
+        return data, data.setdefault(ANNOTATIONS, {})
+
+    def _next_id(self, storage: _FileStorage, table: dict) -> int:
+        cached = getattr(storage, "next_id", None)
+        if cached is not None and cached[0] == storage.version:
+            return cached[1]
+        return max(map(int, table), default=0) + 1
+
     def _insert(self, record: dict) -> None:
         name = self._target_chunk(article_key(record["article"]))
         storage = self._loaded(name)
         self._index_add(record["id"], name)
-        self._guarded(storage, lambda: Table(storage, ANNOTATIONS).insert(record))
+        data, table = self._table(storage)
+        doc_id = self._next_id(storage, table)
+
+        def insert() -> None:
+            table[str(doc_id)] = dict(record)
+            storage.write(data)
+
+        self._guarded(storage, insert)
+        storage.next_id = (storage.version, doc_id + 1)
 
     def _replace(self, name: str, doc_id: int, record: dict) -> None:
         storage = self._loaded(name)
+        data, table = self._table(storage)
+        before = self._next_id(storage, table)
 
-        def replace(doc: dict) -> None:
-            doc.clear()
-            doc.update(record)
+        def replace() -> None:
+            table[str(doc_id)] = dict(record)
+            storage.write(data)
 
-        self._guarded(storage, lambda: Table(storage, ANNOTATIONS).update(replace, doc_ids=[doc_id]))
+        self._guarded(storage, replace)
+        storage.next_id = (storage.version, before)
 
     def _remove(self, name: str, doc_id: int, annotation_id: str) -> None:
         storage = self._loaded(name)
-        self._guarded(storage, lambda: Table(storage, ANNOTATIONS).remove(doc_ids=[doc_id]))
+        data, table = self._table(storage)
+
+        def remove() -> None:
+            del table[str(doc_id)]
+            storage.write(data)
+
+        self._guarded(storage, remove)
         self._index_drop(annotation_id, name)
 
     @contextmanager
