@@ -262,7 +262,7 @@ class Session:
         from reader.export import render
         from reader.fsutil import atomic_write
 
-        records = {p.record["id"]: p.record for p in self.pending if p.kind in ("add", "update")}
+        records = {i: p.record for i, p in self._final_pending().items() if p.kind in ("add", "update")}
         if not records:
             return None
         articles = {a.id: a for a in self.articles}
@@ -274,6 +274,32 @@ class Session:
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 atomic_write(target, text.encode("utf-8"))
+            except OSError:
+                continue
+            return target
+        return None
+
+    def _final_pending(self) -> dict[str, Pending]:
+        """The last pending change of each annotation: what the user's latest intent is."""
+        final: dict[str, Pending] = {}
+        for p in self.pending:
+            final[p.record["id"]] = p
+        return final
+
+    def rescue_deletes(self, folder: Path | None = None) -> Path | None:
+        """Write the ids of unsaved deletions, one a line, for `reader delete --from FILE`; None if none."""
+        from reader.fsutil import atomic_write
+
+        ids = [i for i, p in self._final_pending().items() if p.kind == "delete"]
+        if not ids:
+            return None
+        stamp = now_iso().replace(":", "").replace("-", "")[:15]
+        candidates = [folder] if folder else [self.db_path.parent, Path.cwd(), Path.home()]
+        for place in candidates:
+            target = Path(place) / f"reader-unsaved-{stamp}-deleted.txt"
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write(target, "".join(f"{i}\n" for i in ids).encode("utf-8"))
             except OSError:
                 continue
             return target

@@ -298,4 +298,8 @@ def run(corpus: Path, db: Path, config: Path | None = None) -> int:
     if rescued is not None:
         print(f"reader: they were written to {rescued}; once the database is fixed, run: "
               f"reader import {rescued} --db {db}", file=sys.stderr)
+    deleted = app.session.rescue_deletes()
+    if deleted is not None:
+        print(f"reader: unsaved deletions were written to {deleted}; once the database is fixed, run: "
+              f"reader delete --from {deleted} --db {db}", file=sys.stderr)
     return 1
