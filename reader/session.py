@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 from reader.anchoring import Anchor, anchor_record, describe
 from reader.corpus import Article, Corpus
-from reader.records import make_record, normalise_tags, now_iso
+from reader.records import RecordError, make_record, normalise_tags, now_iso
 from reader.store import AnnotationStore, NotFound, StoreError
 
 
@@ -35,6 +35,7 @@ class Outcome:
     record: dict[str, Any]
     saved: bool
     error: str | None = None
+    refused: bool = False   # never to be saved as it is (over a limit, a read-only damaged article): not queued
 
 
 @dataclass
@@ -205,7 +206,25 @@ class Session:
         except StoreError:
             return None
 
+    def damage_for(self, article_id: str) -> list[str]:
+        """Why this article is read-only (its database file is damaged), or [] when it is writable."""
+        return self.store.article_damage(article_id)
+
+    def shown_from_backup(self, annotation_id: str) -> bool:
+        return annotation_id in self.store.from_backup
+
     def _apply(self, kind: str, record: dict[str, Any]) -> Outcome:
+        from reader import limits
+
+        damage = self.store.article_damage(record["article"])
+        if damage:
+            return Outcome(record, saved=False, refused=True,
+                           error=f"this article is read-only: {damage[0]}; run `reader doctor` for what to do")
+        if kind in ("add", "update", "restore"):
+            try:
+                limits.check(record)
+            except RecordError as exc:
+                return Outcome(record, saved=False, refused=True, error=str(exc))
         with self._lock:
             if any(p.record["id"] == record["id"] for p in self.pending):
                 # An earlier change to this annotation is still unsaved: queue behind it, keep order.

@@ -197,6 +197,9 @@ class ReaderApp(App[int]):
             return
         if outcome.saved:
             self.notify(Content(done), timeout=2.5)
+        elif outcome.refused:
+            self.notify(Content(f"Not saved: {outcome.error}"), title="Refused", severity="error", timeout=10)
+            return
         else:
             self.notify(Content(f"{done} in memory only — not saved yet: {outcome.error}. "
                                 f"Retrying every {RETRY_SECONDS:g} s."),
