@@ -15,7 +15,7 @@ This is the only module that imports ``tinydb``. Layout on disk, for ``--db anno
         0123456789abcdef0123/<ns>.json  (hard links to the replaced inode: a backup costs no copy)
     annotations/annotations.journal.json  a tag rename/merge in progress; the next writer finishes it
 
-Why it is built this way (measured with tinydb 4.9.0, see GUIDE.md §5):
+Why it is built this way (measured with tinydb 4.9.0):
 
 * TinyDB's ``JSONStorage`` rewrites its file in place, so a crash can leave it unreadable. ``_FileStorage``
   serialises with orjson first (records were checked by ``records.validate``, because orjson would quietly
