@@ -46,6 +46,7 @@ def fill(db: Path, rng: random.Random, counts: list[int]) -> tuple[list[str], li
             store.upsert(r)
     elapsed = time.perf_counter() - started
     ids = [r["id"] for r in recs]
+    fill.longest_hold = store.longest_hold
     return names, ids, elapsed
 
 
@@ -97,13 +98,18 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(tmp)
         _, _, imported = fill(tmp / "import" / "annotations.json", rng, [args.import_n])
         result["import_one_article_s"] = round(imported, 2)
-        print(f"import of {args.import_n} into one article (empty database): {imported:.2f} s (goal 10 s)")
+        result["import_longest_lock_hold_s"] = round(fill.longest_hold, 3)
+        print(f"import of {args.import_n} into one article (empty database): {imported:.2f} s (goal 10 s); "
+              f"longest hold of the lock {fill.longest_hold:.3f} s")
 
         for layout, counts in (("one", [args.n]), ("spread", distribute(rng, args.n, max(1, args.n // 20)))):
             db = tmp / layout / "annotations.json"
             names, ids, filled = fill(db, rng, counts)
             os.sync()
-            print(f"{layout}: filled {args.n} annotations over {len(names)} article(s) in {filled:.1f} s")
+            result[f"import_{layout}_{args.n}_s"] = round(filled, 2)
+            result[f"import_{layout}_longest_lock_hold_s"] = round(fill.longest_hold, 3)
+            print(f"{layout}: imported {args.n} annotations over {len(names)} article(s) in {filled:.1f} s, "
+                  f"longest hold of the lock {fill.longest_hold:.3f} s")
             saves = median_ms(time_saves(db, names, args.saves, rng))
             updates = median_ms(time_updates(db, ids, args.saves, rng))
             lookup = first_lookup(db, ids, rng)

@@ -8,8 +8,8 @@ This is the only module that imports ``tinydb``. Layout on disk, for ``--db anno
         0123456789abcdef0123.json       chunk 0 of an article, named sha1(article id)[:20]: tables
                                         ``annotations`` (the records) and ``state`` (reading position)
         0123456789abcdef0123.1.json     chunk 1, 2, ... once the ones before are full (annotations only)
-    annotations/annotations.index/      the persistent id index: ``ab.json`` maps every annotation id whose
-        ab.json, complete.json          sha1 starts with "ab" to the chunk(s) holding it; ``complete.json``
+    annotations/annotations.index/      the persistent id index: ``2a.json`` maps every annotation id whose
+        2a.json, complete.json          sha1's first byte is 0x2a modulo 64 to the chunk(s) holding it; ``complete.json``
                                         says the index covers every chunk (else it is rebuilt under the lock)
     annotations/annotations.backup/     the last BACKUP_KEEP good versions of every file the store replaced
         0123456789abcdef0123/<ns>.json  (hard links to the replaced inode: a backup costs no copy)
@@ -75,7 +75,7 @@ ANNOTATIONS = "annotations"
 STATE = "state"
 RACY_NS = 2_000_000_000          # a stamp younger than this is checked against the bytes (FAT has 2 s mtimes)
 CHUNK_MAX = 500                # records per chunk file: the bound on what one save rewrites
-INDEX_PREFIX = 2               # hex digits of sha1(id) naming an index shard: 256 shards
+INDEX_SHARDS = 64              # id index shards: few enough files per batch flush, small enough per save
 BACKUP_KEEP = 5                # good versions kept per file ...
 BACKUP_BYTES = 32 * 1024 * 1024  # ... and at most this many bytes of them per file (the newest is always kept)
 SLICE_S = 0.25                 # batch(): the lock is held at most about this long at a time
@@ -412,7 +412,8 @@ def _synchronized(method):
 
 
 def _index_shard(annotation_id: str) -> str:
-    return hashlib.sha1(annotation_id.encode("utf-8", "surrogatepass")).hexdigest()[:INDEX_PREFIX] + ".json"
+    digest = hashlib.sha1(annotation_id.encode("utf-8", "surrogatepass")).digest()
+    return f"{digest[0] % INDEX_SHARDS:02x}.json"
 
 
 def _map_tags(tags: list[str], mapping: dict[str, str]) -> list[str]:
@@ -452,6 +453,9 @@ class AnnotationStore:
         self._drops: list[tuple[str, str]] = []      # (id, chunk) to take out of the index once chunks are written
         self._batch_depth = 0
         self._slice_start = 0.0
+        self._write_cost = 0.002   # seconds per durable file write, learnt from each batch flush
+        #: the longest time this instance held the lock, in seconds (benchmarks print it)
+        self.longest_hold = 0.0
         #: chunk file name -> why it cannot be read; filled by every read that met it
         self.damage: dict[str, str] = {}
         #: ids of records shown from a backup because their chunk is damaged (read-only)
@@ -770,8 +774,13 @@ class AnnotationStore:
                 self._end_slice()  # what earlier operations of the slice did is written, then the lock goes
             raise
         self._wdepth -= 1
-        if not self._wdepth and (not self._batch_depth or time.monotonic() - self._slice_start > SLICE_S):
+        if not self._wdepth and (not self._batch_depth or self._slice_due()):
             self._end_slice()
+
+    def _slice_due(self) -> bool:
+        """End the slice when the time so far plus writing what is dirty would pass SLICE_S."""
+        projected = time.monotonic() - self._slice_start + len(self._dirty) * self._write_cost
+        return projected > SLICE_S
 
     _wdepth = 0
 
@@ -816,6 +825,7 @@ class AnnotationStore:
         self._deferring = False
         self._held = False
         self._lock.release()
+        self.longest_hold = max(self.longest_hold, time.monotonic() - self._slice_start)
 
     def _end_slice(self) -> None:
         """Write every deferred file once (index first, then chunks, then index clean-ups); release the lock."""
@@ -829,10 +839,14 @@ class AnnotationStore:
         dirty, self._dirty = self._dirty, []
         drops, self._drops = self._drops, []
         self._deferring = False
+        started = time.monotonic()
         try:
             for storage in sorted(dirty, key=lambda s: s.path.parent != self.index_dir):
                 if storage.dirty:
                     self._guarded(storage, storage.flush)
+            if dirty:
+                cost = (time.monotonic() - started) / len(dirty)
+                self._write_cost = 0.5 * self._write_cost + 0.5 * cost
         except BaseException:
             for storage in dirty:
                 if storage.dirty:
@@ -1270,6 +1284,7 @@ class AnnotationStore:
             return problems + [str(exc)]
         seen: dict[str, str] = {}
         indexed = self._index_complete()
+        index_cache: dict[str, dict] = {}
         for name in names:
             try:
                 storage = self._loaded(name)
@@ -1291,7 +1306,12 @@ class AnnotationStore:
                 seen.setdefault(doc["id"], name)
                 if indexed:
                     try:
-                        listed = self._index_entry(doc["id"])
+                        shard = _index_shard(doc["id"])
+                        if shard not in index_cache:
+                            storage = self._index_storage(shard)
+                            storage.refresh()
+                            index_cache[shard] = (storage.read() or {}).get("ids") or {}
+                        listed = index_cache[shard].get(doc["id"], ())
                     except CorruptDatabase as exc:
                         problems.append(f"{exc} (the id index is rebuilt by `reader doctor --repair`)")
                         indexed = False

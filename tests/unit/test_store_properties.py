@@ -40,7 +40,7 @@ OPS = st.lists(
         st.tuples(st.just("undo")),
         st.tuples(st.just("batch"), st.integers(1, 4)),
     ),
-    max_size=12,
+    max_size=10,
 )
 
 
@@ -87,7 +87,7 @@ RECORDS = st.lists(
         st.none() | st.tuples(st.integers(0, 500), st.integers(0, 20)),
         st.lists(st.text(min_size=1, max_size=8), max_size=3),
         st.text(max_size=20)),
-    max_size=8,
+    max_size=5,
 )
 
 
