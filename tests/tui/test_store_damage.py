@@ -37,3 +37,24 @@ async def test_a_damaged_article_is_read_only_and_others_still_save(make_app, db
     assert chunk.read_bytes() == broken
     tags = sorted(t for r in AnnotationStore(db_path).by_article(A000) for t in r["tags"])
     assert tags == ["healthy", "saved"] and other["id"]
+
+
+async def test_a_note_over_the_limit_keeps_the_editor_open_and_saves_nothing(make_app, db_path, monkeypatch):
+    from reader import limits
+    from reader.tui.screens.reader import ReaderScreen
+    from tests.tui.test_library_reader import type_text
+
+    monkeypatch.setattr(limits, "MAX_NOTE", 5)
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_003(pilot)
+        await pilot.press("v", "w", "a")
+        await wait_until(pilot, lambda: app.screen.query("#note-text"))
+        await type_text(pilot, "too long")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen.query("#note-text")                  # still open, the text still there
+        assert "the limit is 5" in str(app.screen.query_one("#note-hint").render())
+        await pilot.press("backspace", "backspace", "backspace", "backspace", "ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen))
+    assert [r["note"] for r in AnnotationStore(db_path).all()] == ["too "]
