@@ -438,6 +438,7 @@ def write_export(path: Path, text: str) -> None:
         raise ExportError(f"could not create the folder {path.parent}: {exc.strerror or exc}") from exc
     if path.is_dir():
         raise ExportError(f"{path} is a folder: give a file name for the export")
+    fsutil.remove_dead_temps(path)  # what a killed export of the same file left behind
     try:
         fsutil.atomic_write(path, data)
     except OSError as exc:
