@@ -16,6 +16,7 @@ return a ``Change`` that ``undo`` reverses exactly (the records as they were, ti
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -178,6 +179,16 @@ def _parse(raw: bytes, path: Path) -> dict[str, Entry]:
     return out
 
 
+@contextmanager
+def locked(store: Any):
+    """Hold the store's inter-process lock (inside a ``batch()`` it is kept until the batch's slice
+    ends), so that the codebook's read-modify-write never interleaves with another writer's."""
+    writing = getattr(store, "_writing", None)
+    with store.batch() if hasattr(store, "batch") else nullcontext():
+        with writing() if writing is not None else nullcontext():
+            yield
+
+
 # ------------------------------------------------------------------------------------------ the tree
 
 @dataclass
@@ -266,13 +277,18 @@ def _retag(store: Any, db_path: Path, summary: str, edit_tags, edit_codebook, bu
                 changed.append((record, tags))
         if bulk is not None and hasattr(store, "merge_tags"):
             distinct = {t.casefold(): t for record, _ in changed for t in record["tags"] if bulk(t) != t}
-            for tag in distinct.values():
-                store.merge_tags([tag], bulk(tag))
+            if hasattr(store, "update_tags"):  # one journaled pass over the corpus for the whole mapping
+                store.update_tags({tag: bulk(tag) for tag in distinct.values()})
+            else:
+                for tag in distinct.values():
+                    store.merge_tags([tag], bulk(tag))
         else:
             for record, tags in changed:
                 store.upsert({**record, "tags": tags, "updated": stamp})
-        edit_codebook(codebook)
-        codebook._save()
+        with locked(store):
+            codebook = Codebook.load(db_path)  # again, under the lock: a write since the snapshot is kept
+            edit_codebook(codebook)
+            codebook._save()
     return Change(summary, before, [r["id"] for r in before], entries_before)
 
 
@@ -338,9 +354,10 @@ def undo(store: Any, db_path: Path | str, change: Change) -> int:
     with store.batch():
         for record in change.before:
             store.upsert(record)
-        codebook = Codebook.load(db_path)
-        codebook.entries = {k: Entry(**e.as_dict()) for k, e in change.entries_before.items()}
-        codebook._save()
+        with locked(store):
+            codebook = Codebook.load(db_path)
+            codebook.entries = {k: Entry(**e.as_dict()) for k, e in change.entries_before.items()}
+            codebook._save()
     return len(change.before)
 
 
@@ -357,7 +374,7 @@ def fill_missing(store: Any, db_path: Path | str, entries: Iterable[dict[str, st
     if not entries:
         return 0
     changed = 0
-    with store.batch():
+    with locked(store):
         book = Codebook.load(db_path)
         for item in entries:
             mine = book.get(item["name"])
@@ -376,7 +393,7 @@ def fill_missing(store: Any, db_path: Path | str, entries: Iterable[dict[str, st
 def describe(store: Any, db_path: Path | str, tag: str, *, description: str | None = None,
              color: str | None = None) -> Entry:
     """Set a tag's description and/or colour (under the store's lock)."""
-    with store.batch():
+    with locked(store):
         codebook = Codebook.load(db_path)
         entry = codebook.set(tag, description=description, color=color)
         codebook._save()

@@ -658,8 +658,10 @@ def import_qdpx(data: bytes, corpus_root: Path | str, store: Any, db_path: Path 
         seen[r["id"]] = r["article"]
     files = 0
     counts = {"added": 0, "updated": 0, "unchanged": 0}
-    with store.batch():  # the store's lock first: a locked or read-only database stops us before any file
-        book = cbk.Codebook.load(db_path) if plan.codes else None  # an unreadable codebook stops us here too
+    # The store's lock first: a locked or read-only database (or an unreadable codebook) stops us
+    # before any file is written.
+    with cbk.locked(store):
+        book = cbk.Codebook.load(db_path) if plan.codes else None
         for source in plan.sources:
             if source.write is None:
                 continue
@@ -672,6 +674,7 @@ def import_qdpx(data: bytes, corpus_root: Path | str, store: Any, db_path: Path 
             except OSError as exc:
                 raise QdpxError(f"cannot write {target}: {exc.strerror or exc}") from None
             files += 1
+    with store.batch():  # the records in the store's slices: other writers get their turn in between
         for r in plan.records:
             current = store.get(r["id"])
             if current is not None:
@@ -680,16 +683,7 @@ def import_qdpx(data: bytes, corpus_root: Path | str, store: Any, db_path: Path 
                     counts["unchanged"] += 1
                     continue
             counts[store.upsert(r)] += 1
-        if book is not None:
-            changed = False
-            for key, entry in plan.codes.items():
-                mine = book.entries.get(key)
-                description = entry.description if entry.description and not (mine and mine.description) else None
-                color = entry.color if entry.color and not (mine and mine.color) else None
-                if description is not None or color is not None:
-                    book.set(entry.name, description=description, color=color)
-                    changed = True
-            if changed:
-                book._save()
+    if book is not None:
+        cbk.fill_missing(store, db_path, [e.as_dict() for e in plan.codes.values()])
     return ImportResult(plan.project, files, counts["added"], counts["updated"], counts["unchanged"], plan.notices)
 

@@ -334,3 +334,16 @@ def test_positions_in_code_points_or_utf16_units_outside_the_bmp(tmp_path, start
     _, store, _ = import_into(tmp_path, data)
     [r] = store.all()
     assert (r["start"], r["end"], r["quote"]) == (4, 9, "happy")
+
+
+def test_a_read_only_database_stops_the_import_before_any_file(tmp_path):
+    from reader.store import StoreError
+
+    records, articles, book = sample_export(tmp_path)
+    data, _ = qdpx.build_qdpx(records, articles, project="P", codebook=book)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    store = AnnotationStore(tmp_path / "db" / "annotations.json", readonly=True)
+    with pytest.raises(StoreError, match="read-only"):
+        qdpx.import_qdpx(data, corpus, store, store.path, {})
+    assert list(corpus.iterdir()) == []

@@ -284,7 +284,7 @@ class CodebookScreen(TextKeysStandAside, Screen):
                 summary = f"undone: {payload.summary}"
             else:
                 tag, entry = payload
-                with s.store.batch():
+                with cbk.locked(s.store):
                     book = cbk.Codebook.load(s.db_path)
                     if entry is None:
                         book.entries.pop(cbk.normalise_path(tag).casefold(), None)
