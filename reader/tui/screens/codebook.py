@@ -22,7 +22,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from reader import codebook as cbk
-from reader.tui.keys import TextKeysStandAside
+from reader.tui.keys import EarlyTyping, TextKeysStandAside
 from reader.tui.messages import AnnotationsChanged
 
 DESCRIPTION_WIDTH = 60
@@ -46,9 +46,10 @@ def refresh_colors(app: Any) -> cbk.Codebook | None:
     return book
 
 
-class PromptScreen(ModalScreen[str | None]):
-    """One line of input: enter answers, escape cancels."""
+class PromptScreen(EarlyTyping, ModalScreen[str | None]):
+    """One line of input: enter answers, escape cancels; keys typed before the field has focus go into it."""
 
+    FIELD = "#prompt-input"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
     DEFAULT_CSS = """
     PromptScreen { align: center middle; }
@@ -66,10 +67,12 @@ class PromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Content(self.question))
-            yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
+            yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input", select_on_focus=False)
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        field = self.query_one(Input)
+        field.focus()
+        field.cursor_position = len(field.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
