@@ -463,6 +463,15 @@ class AnnotationStore:
         #: one sentence per thing the store did on its own (a tag rename finished after a crash)
         self.notices: list[str] = []
 
+    @property
+    def lock_timeout(self) -> float:
+        """Seconds a write waits for another process's lock before StoreLocked (settable)."""
+        return self._lock.timeout
+
+    @lock_timeout.setter
+    def lock_timeout(self, seconds: float) -> None:
+        self._lock.timeout = seconds
+
     def __repr__(self) -> str:
         return f"AnnotationStore({str(self.path)!r}{', readonly=True' if self.readonly else ''})"
 
