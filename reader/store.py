@@ -458,8 +458,7 @@ class AnnotationStore:
         self.longest_hold = 0.0
         #: chunk file name -> why it cannot be read; filled by every read that met it
         self.damage: dict[str, str] = {}
-        #: ids of records shown from a backup because their chunk is damaged (read-only)
-        self.from_backup: set[str] = set()
+        self._backup_ids: dict[str, set[str]] = {}   # damaged chunk -> ids shown from its backup
         #: one sentence per thing the store did on its own (a tag rename finished after a crash)
         self.notices: list[str] = []
 
@@ -521,17 +520,24 @@ class AnnotationStore:
         self.damage.pop(name, None)
         return storage
 
+    @property
+    def from_backup(self) -> set[str]:
+        """Ids of records shown from a backup because their chunk is damaged (read-only)."""
+        return set().union(*self._backup_ids.values()) if self._backup_ids else set()
+
     def _readable(self, names: Iterable[str]) -> Iterator[tuple[str, dict[str, dict]]]:
         """(chunk, its annotations) for every chunk; a damaged one yields its newest good backup, if any."""
         for name in names:
             try:
-                yield name, self._docs(self._loaded(name))
+                docs = self._docs(self._loaded(name))
             except CorruptDatabase:
                 backup = self._good_backup(name)
-                if backup is not None:
-                    docs = (backup or {}).get(ANNOTATIONS, {})
-                    self.from_backup.update(doc["id"] for doc in docs.values())
-                    yield name, docs
+                docs = (backup or {}).get(ANNOTATIONS, {})
+                self._backup_ids[name] = {doc["id"] for doc in docs.values()}
+                yield name, docs
+                continue
+            self._backup_ids.pop(name, None)
+            yield name, docs
 
     def _all_shards(self) -> Iterator[tuple[str, _FileStorage]]:
         """Every chunk, refreshed; the first one that does not parse raises (for all-or-nothing writes)."""
@@ -1090,7 +1096,8 @@ class AnnotationStore:
                 self._shards[gone].refresh()
         for gone in set(self.damage) - set(names):
             del self.damage[gone]
-        self.from_backup = set()
+        for gone in set(self._backup_ids) - set(names):
+            del self._backup_ids[gone]
         out = [_copy(doc) for _, docs in self._readable(names) for doc in docs.values()]
         out.sort(key=_sort_key)
         return out
