@@ -78,7 +78,8 @@ CHUNK_MAX = 500                # records per chunk file: the bound on what one s
 INDEX_SHARDS = 64              # id index shards: few enough files per batch flush, small enough per save
 BACKUP_KEEP = 5                # good versions kept per file ...
 BACKUP_BYTES = 32 * 1024 * 1024  # ... and at most this many bytes of them per file (the newest is always kept)
-SLICE_S = 0.25                 # batch(): the lock is held at most about this long at a time
+SLICE_S = 0.25                 # batch(): the lock is held at most about this long at a time ...
+SLICE_MIN_S = 0.08             # ... of which at least this long doing work, however slow the disk
 CHANGEABLE = frozenset({"tags", "note", "start", "end", "quote", "prefix", "suffix", "fingerprint"})
 STATE_DEFAULTS: dict[str, Any] = {"position": 0, "read": False, "opened": None}
 
@@ -793,9 +794,14 @@ class AnnotationStore:
             self._end_slice()
 
     def _slice_due(self) -> bool:
-        """End the slice when the time so far plus writing what is dirty would pass SLICE_S."""
-        projected = time.monotonic() - self._slice_start + len(self._dirty) * self._write_cost
-        return projected > SLICE_S
+        """End the slice when the time so far plus writing what is dirty would pass SLICE_S.
+
+        A slice always works for SLICE_MIN_S first: when the disk is slow (fsync taking tens of ms) the
+        projection alone would end every slice after one record, and an import would fsync per record."""
+        elapsed = time.monotonic() - self._slice_start
+        if elapsed < SLICE_MIN_S:
+            return False
+        return elapsed + len(self._dirty) * self._write_cost > SLICE_S
 
     _wdepth = 0
 
