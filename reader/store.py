@@ -79,7 +79,7 @@ INDEX_SHARDS = 64              # id index shards: few enough files per batch flu
 BACKUP_KEEP = 5                # good versions kept per file ...
 BACKUP_BYTES = 32 * 1024 * 1024  # ... and at most this many bytes of them per file (the newest is always kept)
 SLICE_S = 0.25                 # batch(): the lock is held at most about this long at a time ...
-SLICE_MIN_S = 0.08             # ... of which at least this long doing work, however slow the disk
+SLICE_MIN_OPS = 16             # ... but does at least this many operations, however slow the disk
 CHANGEABLE = frozenset({"tags", "note", "start", "end", "quote", "prefix", "suffix", "fingerprint"})
 STATE_DEFAULTS: dict[str, Any] = {"position": 0, "read": False, "opened": None}
 
@@ -796,12 +796,12 @@ class AnnotationStore:
     def _slice_due(self) -> bool:
         """End the slice when the time so far plus writing what is dirty would pass SLICE_S.
 
-        A slice always works for SLICE_MIN_S first: when the disk is slow (fsync taking tens of ms) the
-        projection alone would end every slice after one record, and an import would fsync per record."""
-        elapsed = time.monotonic() - self._slice_start
-        if elapsed < SLICE_MIN_S:
+        A slice always does SLICE_MIN_OPS operations first: when the disk is slow (fsync taking tens of ms)
+        the projection alone would end every slice after one record, and an import would fsync per record."""
+        self._slice_ops += 1
+        if self._slice_ops < SLICE_MIN_OPS:
             return False
-        return elapsed + len(self._dirty) * self._write_cost > SLICE_S
+        return time.monotonic() - self._slice_start + len(self._dirty) * self._write_cost > SLICE_S
 
     _wdepth = 0
 
@@ -823,6 +823,7 @@ class AnnotationStore:
         self._held = True
         self._generation += 1
         self._slice_start = time.monotonic()
+        self._slice_ops = 0
         try:
             if not self._cleaned:
                 # Temp files of writers that died mid-write; nobody else writes here while we hold the lock.

@@ -114,7 +114,7 @@ def test_batch_writes_each_touched_file_once_per_slice(db: Path, monkeypatch) ->
 
 def test_batch_lets_go_of_the_lock_between_slices(db: Path, monkeypatch) -> None:
     monkeypatch.setattr(store_mod, "SLICE_S", 0.0)
-    monkeypatch.setattr(store_mod, "SLICE_MIN_S", 0.0)
+    monkeypatch.setattr(store_mod, "SLICE_MIN_OPS", 0)
     s = AnnotationStore(db)
     other = AnnotationStore(db, lock_timeout=0.2)
     with s.batch():
