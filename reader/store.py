@@ -755,6 +755,8 @@ class AnnotationStore:
         if data is None:
             raise StoreError(f"backup {name}/{version} does not parse either; pick another version")
         target = self.path if name == self.path.name else self.shard_dir / name
+        if target == self.path:
+            return self._restore_manifest(source, data)
         with self._writing():
             if target.exists():
                 self._keep_backup(target)  # current bytes, damaged or not, stay recoverable
@@ -768,6 +770,25 @@ class AnnotationStore:
                 for doc in self._docs(self._loaded(name)).values():
                     self._index_add(doc["id"], name)
         return len(data.get(ANNOTATIONS, {}))
+
+    def _restore_manifest(self, source: Path, data: dict) -> int:
+        """The manifest is what every write checks first, so a damaged one is restored under the bare lock."""
+        if self.readonly:
+            raise ReadOnlyDatabase(f"the database {self.path} was opened read-only; nothing was changed")
+        try:
+            self._lock.acquire()
+        except filelock.Timeout:
+            raise StoreLocked(f"the database is locked by another process ({self.lock_path}); try again") from None
+        try:
+            if self.path.exists():
+                self._keep_backup(self.path)
+            fsutil.atomic_write(self.path, source.read_bytes())
+        except OSError as exc:
+            raise _write_error(exc, self.path) from exc
+        finally:
+            self._lock.release()
+        self._manifest.invalidate()
+        return 0
 
     # ---------------------------------------------------------------------------- internals: writing
 

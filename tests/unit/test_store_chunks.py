@@ -274,3 +274,20 @@ def test_import_over_a_limit_names_the_record_and_the_limit(db: Path) -> None:
     with pytest.raises(ExportError, match="stopped at annotation 2 .*the note is 100,005 characters"):
         import_native(AnnotationStore(db), json.dumps(export_native(data, {}, corpus="corpus")))
     assert len(AnnotationStore(db).all()) == 1
+
+
+def test_a_damaged_manifest_can_be_restored_from_its_backup(db: Path) -> None:
+    s = AnnotationStore(db)
+    rec = s.add(article="a")
+    import shutil
+
+    folder = s.backup_dir / "annotations"                      # the manifest is written once: keep a copy of it
+    folder.mkdir(parents=True)
+    shutil.copy(db, folder / "1.json")
+    db.write_bytes(b"\x00garbage")
+    with pytest.raises(CorruptDatabase):
+        AnnotationStore(db).add(article="b")
+    (version,) = [v for v in s.backups(db.name) if v["records"] is not None]
+    AnnotationStore(db).restore_backup(db.name, version["version"])
+    assert AnnotationStore(db).get(rec["id"]) == rec
+    assert any(v["records"] is None for v in s.backups(db.name))   # the garbage was kept too
