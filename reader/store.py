@@ -27,7 +27,8 @@ Why it is built this way (measured with tinydb 4.9.0):
 * A save costs time in proportion to the file it rewrites, so the data is split per article and each
   article into chunks of at most CHUNK_MAX records: a save rewrites one bounded chunk (plus one index
   shard for a new id) whatever the total and however it is spread. Today's one-file-per-article layout
-  is chunk 0 of the new one, so old databases open as they are.
+  is chunk 0 of the new one, so old databases open as they are; the first write splits an old file
+  over CHUNK_MAX into chunks (copies first, then the removal: a crash leaves copies, never a loss).
 * The id index is written *before* a record lands in a chunk and cleaned only after it left one, so it
   never misses a stored id: a lookup reads one index shard and the chunk it names, never every chunk.
 * Damage is contained: a chunk that does not parse, or holds a record that fails the checks, is named in
@@ -595,8 +596,43 @@ class AnnotationStore:
             del data["ids"][annotation_id]
         self._guarded(storage, lambda: storage.write(data))
 
+    def _split_old_chunk(self, key: str) -> None:
+        """Under the lock, before the index is built: an old one-file article over CHUNK_MAX gets chunks.
+
+        The records after the first CHUNK_MAX are written to new chunks 1, 2, … first, and only then removed
+        from chunk 0, so a crash in between leaves copies (reads show each id once) and never a loss; the
+        next writer finds the index still incomplete, comes back here and finishes the removal."""
+        first = chunk_name(key, 0)
+        storage = self._loaded(first)
+        data, table = self._table(storage)
+        if len(table) <= CHUNK_MAX:
+            return
+        later: set[str] = set()
+        n = 1
+        while (self.shard_dir / chunk_name(key, n)).exists():
+            later.update(doc["id"] for doc in self._docs(self._loaded(chunk_name(key, n))).values())
+            n += 1
+        if n == 1:  # not started: move everything after the first CHUNK_MAX records, in doc id order
+            rest = [doc for _, doc in sorted(table.items(), key=lambda item: int(item[0]))][CHUNK_MAX:]
+            for start in range(0, len(rest), CHUNK_MAX):
+                chunk = self._shard(chunk_name(key, 1 + start // CHUNK_MAX))
+                chunk.invalidate()
+                part = {ANNOTATIONS: {str(i + 1): doc for i, doc in enumerate(rest[start:start + CHUNK_MAX])}}
+                self._guarded(chunk, lambda chunk=chunk, part=part: chunk.flush(part))
+            later = {doc["id"] for doc in rest}
+        kept = {k: doc for k, doc in table.items() if doc["id"] not in later}
+        if len(kept) != len(table):
+            data[ANNOTATIONS] = kept
+            self._guarded(storage, lambda: storage.flush(data))
+
     def _build_index(self) -> None:
         """Under the lock: index every chunk that parses (an old database, a deleted or damaged index)."""
+        for name in self._shard_names():
+            if name.count(".") == 1:  # chunk 0 of an article
+                try:
+                    self._split_old_chunk(chunk_key(name))
+                except CorruptDatabase:
+                    continue
         entries: dict[str, dict[str, list[str]]] = {}
         damaged = []
         for name in self._shard_names():
@@ -1126,7 +1162,8 @@ class AnnotationStore:
             del self.damage[gone]
         for gone in set(self._backup_ids) - set(names):
             del self._backup_ids[gone]
-        out = [_copy(doc) for _, docs in self._readable(names) for doc in docs.values()]
+        unique = {doc["id"]: doc for _, docs in self._readable(names) for doc in docs.values()}
+        out = [_copy(doc) for doc in unique.values()]  # an id twice: only after a crash mid-move, same record
         out.sort(key=_sort_key)
         return out
 
@@ -1134,7 +1171,9 @@ class AnnotationStore:
     def by_article(self, article: str) -> list[dict]:
         self._check_db()
         names = self._chunks_of(article_key(article))
-        out = [_copy(doc) for _, docs in self._readable(names) for doc in docs.values() if doc["article"] == article]
+        unique = {doc["id"]: doc for _, docs in self._readable(names) for doc in docs.values()
+                  if doc["article"] == article}
+        out = [_copy(doc) for doc in unique.values()]
         out.sort(key=_sort_key)
         return out
 
