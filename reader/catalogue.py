@@ -179,7 +179,7 @@ class Catalogue:
         meta = dict(db.execute("SELECT key, value FROM meta"))
         if meta.get("schema") != str(SCHEMA_VERSION) or meta.get("parser") != str(_corpus.PARSER_VERSION):
             return False
-        return db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        return True
 
     @staticmethod
     def _set_meta(db: sqlite3.Connection) -> None:
@@ -213,7 +213,20 @@ class Catalogue:
         """Stat every file, re-parse new and changed ones, drop vanished ones; one transaction.
 
         ``parsed`` is called with each article read (its text at hand: the index takes it from there).
+        A catalogue file found damaged on the way is rebuilt from the files.
         """
+        try:
+            return self._sync(progress, parsed)
+        except sqlite3.DatabaseError:
+            if not self.persistent or self.path is None:
+                raise
+            with self._lock:
+                self.close()
+                _remove_db_files(self.path)
+                self.db = self._open_file(self.path)
+            return self._sync(progress, parsed)
+
+    def _sync(self, progress, parsed) -> Changes:
         with self._lock:
             current = self.stats()
             known = {r[0]: (r[1], r[2], r[3], r[4])

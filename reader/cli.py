@@ -26,9 +26,10 @@ from reader import __version__, paths
 
 if TYPE_CHECKING:
     from reader.corpus import Corpus
+    from reader.library import Library
     from reader.store import AnnotationStore
 
-COMMANDS = ("list", "search", "annotate", "tags", "export", "import")
+COMMANDS = ("list", "search", "annotate", "tags", "export", "import", "index")
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 
@@ -95,6 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", type=Path)
     _corpus_arg(p)
     _db_arg(p)
+
+    p = sub.add_parser("index", help="bring the catalogue and the search index beside the database up to date")
+    _corpus_arg(p)
+    _db_arg(p)
     return parser
 
 
@@ -128,6 +133,19 @@ def _load(args: argparse.Namespace, *, report_skipped: bool = True) -> Corpus:
         for skipped in corpus.skipped:
             _warn(f"skipped {skipped.id}: {skipped.reason}")
     return corpus
+
+
+def _library(args: argparse.Namespace, *, readonly: bool = True, report_skipped: bool = True) -> Library:
+    """The corpus through its catalogue (only changed files are read); read-only creates no folder."""
+    from reader.library import Library
+
+    root = _corpus_path(args)
+    library = Library(root, _db_path(args, root), readonly=readonly)
+    library.refresh()
+    if report_skipped:
+        for skipped in library.corpus.skipped:
+            _warn(f"skipped {skipped.id}: {skipped.reason}")
+    return library
 
 
 def _store(args: argparse.Namespace, corpus_root: Path, *, readonly: bool = False) -> AnnotationStore:
@@ -170,8 +188,9 @@ def resolve_article(corpus: Corpus, name: str) -> str:
 # --- commands ---------------------------------------------------------------------------------------
 
 def cmd_list(args: argparse.Namespace) -> int:
-    corpus = _load(args)
-    counts = _store(args, corpus.root, readonly=True).counts()
+    library = _library(args)
+    corpus = library.corpus
+    counts = library.store.counts()
     rows = [{
         "id": a.id, "title": a.title, "date": a.date, "byline": a.byline, "source": a.source,
         "words": a.words, "annotations": counts.get(a.id, 0), "warning": a.warning,
@@ -189,15 +208,13 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from reader.search import QueryError, SearchIndex
+    from reader.search import QueryError
 
     if args.limit < 1:
         raise CliError("--limit must be at least 1")
-    corpus = _load(args)
-    annotations = _store(args, corpus.root, readonly=True).all()
-    index = SearchIndex.build(corpus.articles, annotations=annotations)
+    library = _library(args)
     try:
-        hits = index.search(args.query, limit=args.limit)
+        hits = library.search(args.query, limit=args.limit)
     except QueryError as exc:
         raise CliError(str(exc)) from None
     if args.json:
@@ -219,12 +236,12 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     from reader.anchoring import describe, find_occurrences
     from reader.records import split_tags
 
-    corpus = _load(args, report_skipped=False)
-    article_id = resolve_article(corpus, args.article)
-    article = corpus.get(article_id)
+    library = _library(args, readonly=False, report_skipped=False)
+    article_id = resolve_article(library.corpus, args.article)
+    article = library.article(article_id)
     assert article is not None
     tags = [t for raw in args.tag for t in split_tags(raw)]
-    store = _store(args, corpus.root)
+    store = library.store
     if args.quote is None:
         record = store.add(article=article_id, tags=tags, note=args.note, fingerprint=article.fingerprint)
     else:
@@ -267,8 +284,9 @@ def cmd_tags(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from reader.export import filter_records, render, write_export
 
-    corpus = _load(args, report_skipped=False)
-    records = _store(args, corpus.root, readonly=True).all()
+    library = _library(args, report_skipped=False)
+    corpus = library.corpus
+    records = library.store.all()
     article = resolve_article(corpus, args.article) if args.article else None
     records = filter_records(records, tag=args.tag, article=article)
     articles = {a.id: a for a in corpus.articles}
@@ -298,6 +316,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_index(args: argparse.Namespace) -> int:
+    import time
+
+    started = time.perf_counter()
+    library = _library(args, readonly=False)
+    done = library.update_index()
+    n = len(library.articles)
+    _warn(f"{n} article{'s' if n != 1 else ''} catalogued, {done} (re)indexed in "
+          f"{time.perf_counter() - started:.1f} s: {library.catalogue.path.parent}")
+    return 0
+
+
 def run_tui(argv: Sequence[str]) -> int:
     args = build_tui_parser().parse_args(argv)
     corpus = _corpus_path(args)
@@ -309,7 +339,7 @@ def run_tui(argv: Sequence[str]) -> int:
 
 
 HANDLERS = {"list": cmd_list, "search": cmd_search, "annotate": cmd_annotate, "tags": cmd_tags,
-            "export": cmd_export, "import": cmd_import}
+            "export": cmd_export, "import": cmd_import, "index": cmd_index}
 
 
 def _expected_errors() -> tuple[type[BaseException], ...]:
