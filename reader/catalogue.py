@@ -37,7 +37,7 @@ BUSY_MS = 10_000
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
-    num INTEGER PRIMARY KEY,           -- stable number of the row (the full-text index's rowid)
+    num INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: the full-text index's rowid
     id TEXT NOT NULL UNIQUE,           -- path inside the corpus, '/' separators
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,

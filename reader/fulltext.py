@@ -149,16 +149,16 @@ class FullTextIndex:
 
     # ---- updating
 
-    def indexed(self) -> dict[int, str]:
-        """Fingerprint indexed, by catalogue row number."""
+    def indexed(self) -> dict[int, tuple[str, str]]:
+        """(id, fingerprint) indexed, by catalogue row number."""
         with self._lock:
-            return dict(self.db.execute("SELECT num, fingerprint FROM docs"))
+            return {n: (i, f) for n, i, f in self.db.execute("SELECT num, id, fingerprint FROM docs")}
 
     def stale(self, articles: Sequence) -> tuple[list, list[int]]:
         """(articles to (re)index, row numbers to drop) for the catalogue's ``articles``."""
         have = self.indexed()
         wanted = {a.num: a for a in articles}
-        todo = [a for a in articles if have.get(a.num) != a.fingerprint]
+        todo = [a for a in articles if have.get(a.num) != (a.id, a.fingerprint)]
         drop = [n for n in have if n not in wanted]
         return todo, drop
 
@@ -225,10 +225,10 @@ class FullTextIndex:
         have = {}
         for k in range(0, len(nums), 500):
             part = nums[k:k + 500]
-            have.update(db.execute(f"SELECT num, fingerprint FROM docs WHERE num IN ({','.join('?' * len(part))})",
-                                   part))
+            have.update((n, (i, f)) for n, i, f in db.execute(
+                f"SELECT num, id, fingerprint FROM docs WHERE num IN ({','.join('?' * len(part))})", part))
         for num, article_id, fingerprint, title, text in rows:
-            if have.get(num) == fingerprint:
+            if have.get(num) == (article_id, fingerprint):
                 continue  # another process indexed it meanwhile
             if num in have:
                 db.execute("DELETE FROM fts WHERE rowid = ?", (num,))
