@@ -357,6 +357,8 @@ class FullTextIndex:
                 run(" OR ".join(alt(v) for v in rare), CANDIDATES, True)
         if len(seen) < max(limit, CANDIDATES // 2):
             run(" AND ".join(alt(v) for v in groups), CANDIDATES, False)
+        if len(groups) >= 2 and len(seen) < max(limit, CANDIDATES // 2):
+            run(" OR ".join(alt(v) for v in groups), CANDIDATES, False)  # articles with some of the words
         return list(seen)
 
     def _docs(self, nums: list[int]) -> list[_Doc]:

@@ -14,16 +14,21 @@ from textual.screen import Screen
 
 from reader.tui.config import Config, load_config
 from reader.tui.keys import text_field_has_focus
-from reader.tui.messages import AnnotationsChanged, CorpusLoaded, LoadProgress
+from reader.tui.messages import AnnotationsChanged, CorpusChanged, CorpusLoaded, IndexProgress, LoadProgress
 
 if TYPE_CHECKING:
     from reader.corpus import Article, Corpus
+    from reader.library import Library
     from reader.session import Outcome, Session
 
 RETRY_SECONDS = 3.0
 # A corpus this small is read before the first frame, so the list appears already filled; a larger
 # one is read in a worker behind a progress bar.
 LOAD_NOW_MAX_FILES = 200
+# Another process's changes to the database or the corpus show within two seconds: folder stamps every
+# half second, every file's stat every few ticks (an edit in place changes no folder).
+POLL_SECONDS = 0.5
+POLL_FILES_EVERY = 3
 
 
 class ReaderApp(App[int]):
@@ -44,7 +49,9 @@ class ReaderApp(App[int]):
         self.corpus_root = Path(corpus)
         self.db_path = Path(db)
         self.corpus: Corpus | None = None
+        self.library: Library | None = None
         self._session: Session | None = None
+        self._poll_ticks = 0
         self._session_lock = threading.Lock()
         self.config = config if config is not None else (load_config(config_path) if load_config_file else Config())
         self.loaded = False
@@ -81,7 +88,7 @@ class ReaderApp(App[int]):
             if self._session is None:
                 from reader.session import Session
 
-                self._session = Session(self.corpus_root, self.db_path, corpus=self.corpus)
+                self._session = Session(self.corpus_root, self.db_path, corpus=self.corpus, library=self.library)
             return self._session
 
     @property
@@ -118,15 +125,18 @@ class ReaderApp(App[int]):
             self.notify(Content(problem), title="Config", severity="warning", timeout=8)
 
     def _load_small_corpus_now(self) -> bool:
-        from reader.corpus import CorpusError, load_corpus, scan
+        from reader.corpus import CorpusError, scan
+        from reader.library import Library
 
         try:
             if len(scan(self.corpus_root)) > LOAD_NOW_MAX_FILES:
                 return False
-            corpus = load_corpus(self.corpus_root)
-        except CorpusError:
+            library = Library(self.corpus_root, self.db_path)
+            library.refresh()
+        except (CorpusError, OSError):
             return False  # the worker reports it the usual way
-        self._set_corpus(corpus)
+        self.library = library
+        self._set_corpus(library.corpus)
         return True
 
     def _set_corpus(self, corpus: Corpus) -> None:
@@ -137,17 +147,19 @@ class ReaderApp(App[int]):
 
     @work(thread=True, exclusive=True, group="load-corpus")
     def load_corpus(self) -> None:
-        from reader.corpus import load_corpus
+        from reader.library import Library
 
         def progress(done: int, total: int) -> None:
             self.post_message(LoadProgress(done, total))
 
         try:
-            corpus = load_corpus(self.corpus_root, progress=progress)
+            library = Library(self.corpus_root, self.db_path)
+            library.refresh(progress=progress)  # from the catalogue: only new or changed files are read
         except Exception as exc:  # CorpusError and anything unreadable: say it, never crash
             self.post_message(CorpusLoaded(error=str(exc)))
             return
-        self.call_from_thread(self._set_corpus, corpus)
+        self.library = library
+        self.call_from_thread(self._set_corpus, library.corpus)
         self.post_message(CorpusLoaded())
 
     def on_corpus_loaded(self, message: CorpusLoaded) -> None:
@@ -174,9 +186,55 @@ class ReaderApp(App[int]):
                 title="Database problem", severity="error", timeout=20)
         self.post_message(AnnotationsChanged(None))  # the list can now show counts and read marks
         try:
-            session.index()
+            if self.library is not None:
+                self._update_index()
+            else:
+                session.index()
         except Exception as exc:  # pragma: no cover - shown, never raised at the user
             self.call_from_thread(self.notify, Content(f"search index failed: {exc}"), severity="error")
+        if self.library is not None:
+            self.call_from_thread(self._start_polling)
+
+    def _update_index(self) -> None:
+        """Index what changed (everything on a cold start), reporting done/total to the screens."""
+        assert self.library is not None
+        reported = [0]
+
+        def progress(done: int, total: int) -> None:
+            if total and (done == total or done - reported[0] >= max(1, total // 100)):
+                reported[0] = done
+                self.post_message(IndexProgress(done, total))
+
+        self.library.update_index(progress=progress)
+        self.post_message(IndexProgress(1, 1))
+
+    # --- live: another process changed the database or the corpus ------------------------------------
+
+    def _start_polling(self) -> None:
+        if self.library is not None and getattr(self, "_poll_timer", None) is None:
+            self.library.poll()  # the baseline stamps
+            self._poll_timer = self.set_interval(POLL_SECONDS, self._poll)
+
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    def _poll(self) -> None:
+        library = self.library
+        if library is None:
+            return
+        self._poll_ticks += 1
+        found = library.poll(files=self._poll_ticks % POLL_FILES_EVERY == 0)
+        if found.changes:
+            changed = frozenset(found.changes.changed) | frozenset(found.changes.removed)
+            self.call_from_thread(self._set_corpus, library.corpus)
+            self.post_message(CorpusChanged(changed))
+            self._update_index()
+        if found.database or found.changes:
+            self.post_message(AnnotationsChanged(None))
+
+    def on_corpus_changed(self, message: CorpusChanged) -> None:
+        self._forward(message)
+
+    def on_index_progress(self, message: IndexProgress) -> None:
+        self._forward(message)
 
     def on_load_progress(self, message: LoadProgress) -> None:
         self._forward(message)

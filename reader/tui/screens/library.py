@@ -120,6 +120,34 @@ class LibraryScreen(TextKeysStandAside, Screen):
         if not self.rows:
             self._set_rows([Row(a) for a in self.app.articles])
 
+    def handle_indexprogress(self, message) -> None:
+        """A cold start indexes in a worker: a bar shows done/total; titles are searchable meanwhile."""
+        from textual.widgets import ProgressBar
+
+        found = self.query("#index-progress")
+        if message.done >= message.total:
+            for bar in found:
+                bar.remove()
+            if self.search_text:
+                self._run_search(self.search_text)
+            return
+        if found:
+            bar = found.first(ProgressBar)
+        else:
+            bar = ProgressBar(id="index-progress", show_eta=False)
+            bar.tooltip = "indexing for full-text search"
+            self.query_one("#library").mount(bar, before="#articles")
+        bar.update(total=message.total, progress=message.done)
+        if not self.search_text:
+            self._set_header(f"indexing for full-text search: {message.done:,}/{message.total:,}"
+                             " — the list and title search work meanwhile")
+
+    def handle_corpuschanged(self, message) -> None:
+        if self.app.session_open:
+            self.reload()
+        else:
+            self._set_rows([Row(a) for a in self.app.articles])
+
     def handle_annotationschanged(self, message) -> None:
         if self.app.loaded and self.app.session_open:
             self.reload()
@@ -283,8 +311,12 @@ class LibraryScreen(TextKeysStandAside, Screen):
         worker = get_current_worker()
         from reader.search import QueryError
 
+        library = self.app.library
         try:
-            hits = self.app.session.index().search(query, limit=200, cancelled=lambda: worker.is_cancelled)
+            if library is not None and not library.index_ready:
+                hits = library.search_titles(query)  # the index follows; handle_indexprogress re-runs this
+            else:
+                hits = self.app.session.index().search(query, limit=200, cancelled=lambda: worker.is_cancelled)
         except QueryError as exc:
             self.app.call_from_thread(self._search_error, str(exc))
             return

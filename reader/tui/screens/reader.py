@@ -141,6 +141,23 @@ class ReaderScreen(TextKeysStandAside, Screen):
 
     # --- annotations ------------------------------------------------------------------------------------
 
+    def handle_corpuschanged(self, message) -> None:
+        """The open article's file changed on disk: show the new text, re-anchor its annotations."""
+        if self.article_id not in message.changed:
+            return
+        article = self.app.session.article(self.article_id)
+        if article is None:
+            self.notify(Content("This article's file was deleted or renamed on disk."), severity="warning")
+            return
+        self.article = article
+        self._folded = None
+        view = self.query_one(ArticleView)
+        cursor = min(view.cursor, len(article.text))
+        view.load(article.text, dim_ranges=article.dim_ranges, cursor=cursor)
+        view.move_cursor_to(cursor, center=True)
+        self.refresh_annotations()
+        self.notify(Content("The article changed on disk and was reloaded."), timeout=3)
+
     def handle_annotationschanged(self, message) -> None:
         if message.article in (None, self.article_id):
             self.refresh_annotations()
