@@ -15,12 +15,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from reader.corpus import Article
 from reader.tui.keys import TextKeysStandAside
 from reader.tui.text import emphasise
+from reader.tui.widgets.article_list import ArticleList
 
 SORTS = ("date", "title", "annotations")
 READ_MARKS = {"unread": "●", "started": "◐", "read": " ", None: " "}
@@ -33,7 +34,7 @@ class Row:
     state: str | None = None        # "unread" | "started" | "read", or None until known
 
 
-class ArticleTable(DataTable):
+class ArticleTable(ArticleList):
     # Priority, like every key of this screen: a burst such as "jj⏎" is handled in order.
     BINDINGS = [
         Binding("j,down", "cursor_down", "Down", show=False, id="library.down", priority=True),
@@ -194,22 +195,25 @@ class LibraryScreen(TextKeysStandAside, Screen):
     def _render_rows(self) -> None:
         table = self.query_one(ArticleTable)
         selected = self.selected_article()
-        table.clear()
         self._fit_columns()
-        for row in self.sorted_rows():
+        ordered = self.sorted_rows()
+
+        def cells(i: int) -> tuple[Text, ...]:  # made only for the rows on screen (a virtual list)
+            row = ordered[i]
             a = row.article
             title = Text(a.title, no_wrap=True, overflow="ellipsis")
             if a.warning:
                 title.append(" ⚠", style="bold yellow")
-            table.add_row(
+            return (
                 Text(READ_MARKS[row.state], style="bold"),
                 title,
                 Text(a.date or "—", style="dim" if not a.date else ""),
                 Text(a.source or "", no_wrap=True, overflow="ellipsis"),
                 Text(f"{a.words:,}", justify="right"),
                 Text(self._count(row), justify="right"),
-                key=a.id,
             )
+
+        table.set_rows([r.article.id for r in ordered], cells)
         self._restore_cursor(selected)
         if not self.rows:
             self._show_empty("No articles match this tag." if self.tag_filter else
