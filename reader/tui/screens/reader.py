@@ -514,8 +514,16 @@ class ReaderScreen(TextKeysStandAside, Screen):
             if under is not None:
                 listing.highlighted = next(i for i, p in enumerate(self.placed) if p is under)
             listing.focus()
+            self.call_after_refresh(self._refit_panel)  # its width is known only once it is laid out
         else:
             self.query_one(ArticleView).focus()
+
+    def _refit_panel(self) -> None:
+        listing = self.query_one(AnnotationPanel)
+        highlighted = listing.highlighted
+        self._fill_panel()
+        if highlighted is not None and highlighted < listing.option_count:
+            listing.highlighted = highlighted
 
     @on(OptionList.OptionSelected, "#panel-list")
     def _jump(self, event: OptionList.OptionSelected) -> None:
