@@ -62,22 +62,38 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
     return db
 
 
+_LOCK = threading.Lock()  # one lock for every lazy read: they are rare and short
+
+
 class CatalogueArticle:
     """An :class:`reader.corpus.Article` whose text is read from disk on first use."""
 
-    __slots__ = ("id", "path", "title", "date", "byline", "source", "words", "fingerprint", "dim_ranges",
-                 "title_range", "encoding", "warning", "mtime", "size", "num", "_root", "_text", "_lock")
+    __slots__ = ("id", "title", "date", "byline", "source", "words", "fingerprint", "encoding", "warning",
+                 "size", "num", "_mtime_ns", "_dims", "_title_range", "_root", "_text", "_lock")
 
     def __init__(self, row: tuple, root: Path) -> None:
-        (self.num, self.id, self.size, mtime_ns, self.fingerprint, self.title, self.date, self.byline,
-         self.source, self.words, dims, title_range, self.encoding, self.warning) = row
-        self.mtime = mtime_ns / 1e9
+        # 100,000 of these are made at start-up: only plain assignments here, the rest on first use
+        (self.num, self.id, self.size, self._mtime_ns, self.fingerprint, self.title, self.date, self.byline,
+         self.source, self.words, self._dims, self._title_range, self.encoding, self.warning) = row
         self._root = root
-        self.path = root / self.id
-        self.dim_ranges = tuple(tuple(d) for d in json.loads(dims)) if dims else ()
-        self.title_range = tuple(json.loads(title_range)) if title_range else None
         self._text: str | None = None
-        self._lock = threading.Lock()
+        self._lock = _LOCK
+
+    @property
+    def path(self) -> Path:
+        return self._root / self.id
+
+    @property
+    def mtime(self) -> float:
+        return self._mtime_ns / 1e9
+
+    @property
+    def dim_ranges(self) -> tuple[tuple[int, int], ...]:
+        return tuple(tuple(d) for d in json.loads(self._dims)) if self._dims else ()
+
+    @property
+    def title_range(self) -> tuple[int, int] | None:
+        return tuple(json.loads(self._title_range)) if self._title_range else None
 
     @property
     def text(self) -> str:

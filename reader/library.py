@@ -106,6 +106,21 @@ class Library:
                     self._generation += 1
             return changes
 
+    def load_cached(self) -> bool:
+        """List what the catalogue holds, without looking at the folder (``refresh`` does that next).
+
+        False when there is no catalogue yet (a cold start: ``refresh`` reads every file).
+        """
+        with self._lock:
+            if not self.catalogue.persistent:
+                return False
+            articles = self.catalogue.articles()
+            if not articles:
+                return False
+            self.corpus = Corpus(root=self.catalogue.root, articles=articles,  # type: ignore[arg-type]
+                                 skipped=self.catalogue.skipped())
+            return True
+
     @property
     def articles(self) -> list[CatalogueArticle]:
         return self.corpus.articles  # type: ignore[return-value]

@@ -154,7 +154,19 @@ class ReaderApp(App[int]):
 
         try:
             library = Library(self.corpus_root, self.db_path)
-            library.refresh(progress=progress)  # from the catalogue: only new or changed files are read
+            if library.load_cached():  # a warm start: list what the catalogue holds, then check the folder
+                self.library = library
+                self.call_from_thread(self._set_corpus, library.corpus)
+                self.post_message(CorpusLoaded())
+                changes = library.refresh()
+                if changes:
+                    self.call_from_thread(self._set_corpus, library.corpus)
+                    self.post_message(CorpusChanged(frozenset(changes.changed) | frozenset(changes.removed)))
+                    self.post_message(AnnotationsChanged(None))
+                    if self.session_open:
+                        self._update_index()
+                return
+            library.refresh(progress=progress)  # a cold start: every file is read once
         except Exception as exc:  # CorpusError and anything unreadable: say it, never crash
             self.post_message(CorpusLoaded(error=str(exc)))
             return

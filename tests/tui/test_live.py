@@ -69,3 +69,22 @@ async def test_cold_start_lists_from_the_catalogue_and_a_warm_one_reads_nothing(
         assert len(rows(app)) == 5
     assert read == []
     assert isinstance(app.library, Library)
+
+
+async def test_a_warm_start_lists_the_catalogue_then_picks_up_what_changed_while_closed(make_app, seeds_copy,
+                                                                                       monkeypatch):
+    import reader.tui.app as app_module
+
+    monkeypatch.setattr(app_module, "LOAD_NOW_MAX_FILES", 0)  # take the large-corpus path with five files
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await wait_until(pilot, lambda: app.library is not None and app.library.index_ready)
+    path = seeds_copy / A003
+    path.write_text("Edited while closed\n\nA brand new body about wombats.\n", encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await wait_until(pilot, lambda: app.session.article(A003).title == "Edited while closed", tries=300)
+        await wait_until(pilot, lambda: app.library.index_ready)
+        assert [h.article for h in app.library.search("wombats")][:1] == [A003]
