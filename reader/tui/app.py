@@ -52,6 +52,8 @@ class ReaderApp(App[int]):
         self.library: Library | None = None
         self._session: Session | None = None
         self._poll_ticks = 0
+        self._check_folder = False
+        self._cold_library: Library | None = None
         self._session_lock = threading.Lock()
         self.config = config if config is not None else (load_config(config_path) if load_config_file else Config())
         self.loaded = False
@@ -121,17 +123,26 @@ class ReaderApp(App[int]):
             self.load_corpus()
         else:
             self.call_after_refresh(self.on_corpus_loaded, CorpusLoaded())
+            if self._check_folder:
+                self.check_folder()
         for problem in self.config.problems:
             self.notify(Content(problem), title="Config", severity="warning", timeout=8)
 
     def _load_small_corpus_now(self) -> bool:
-        from reader.corpus import CorpusError, scan
+        from reader.corpus import CorpusError
         from reader.library import Library
 
         try:
-            if len(scan(self.corpus_root)) > LOAD_NOW_MAX_FILES:
-                return False
             library = Library(self.corpus_root, self.db_path)
+            if library.load_cached():
+                # A warm start: the catalogue's list is in the first frame; a worker checks the folder next.
+                self.library = library
+                self._set_corpus(library.corpus)
+                self._check_folder = True
+                return True
+            if _more_files_than(self.corpus_root, LOAD_NOW_MAX_FILES):
+                self._cold_library = library
+                return False
             library.refresh()
         except (CorpusError, OSError):
             return False  # the worker reports it the usual way
@@ -153,19 +164,7 @@ class ReaderApp(App[int]):
             self.post_message(LoadProgress(done, total))
 
         try:
-            library = Library(self.corpus_root, self.db_path)
-            if library.load_cached():  # a warm start: list what the catalogue holds, then check the folder
-                self.library = library
-                self.call_from_thread(self._set_corpus, library.corpus)
-                self.post_message(CorpusLoaded())
-                changes = library.refresh()
-                if changes:
-                    self.call_from_thread(self._set_corpus, library.corpus)
-                    self.post_message(CorpusChanged(frozenset(changes.changed) | frozenset(changes.removed)))
-                    self.post_message(AnnotationsChanged(None))
-                    if self.session_open:
-                        self._update_index()
-                return
+            library = self._cold_library or Library(self.corpus_root, self.db_path)
             library.refresh(progress=progress)  # a cold start: every file is read once
         except Exception as exc:  # CorpusError and anything unreadable: say it, never crash
             self.post_message(CorpusLoaded(error=str(exc)))
@@ -173,6 +172,24 @@ class ReaderApp(App[int]):
         self.library = library
         self.call_from_thread(self._set_corpus, library.corpus)
         self.post_message(CorpusLoaded())
+
+    @work(thread=True, exclusive=True, group="check-folder")
+    def check_folder(self) -> None:
+        """After a warm start: what changed in the folder while the app was closed."""
+        library = self.library
+        if library is None:
+            return
+        try:
+            changes = library.refresh()
+        except Exception as exc:  # CorpusError, a vanished folder: say it, keep the list
+            self.call_from_thread(self.notify, Content(str(exc)), title="Cannot read the corpus", severity="error")
+            return
+        if changes:
+            self.call_from_thread(self._set_corpus, library.corpus)
+            self.post_message(CorpusChanged(frozenset(changes.changed) | frozenset(changes.removed)))
+            self.post_message(AnnotationsChanged(None))
+            if self.session_open:
+                self._update_index()
 
     def on_corpus_loaded(self, message: CorpusLoaded) -> None:
         self.loaded = message.error is None
@@ -345,6 +362,32 @@ class ReaderApp(App[int]):
             self.pop_screen()
         if isinstance(self.screen, LibraryScreen):
             self.screen.set_tag_filter(tag)
+
+
+def _more_files_than(root: Path, limit: int) -> bool:
+    """Does the corpus hold more than ``limit`` article files? Stops counting there (a 100k folder costs
+    no more than a small one); an unreadable folder counts as small (the load reports it)."""
+    import os
+
+    from reader.corpus import EXTENSIONS
+
+    count = 0
+    stack = [str(root)]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    if entry.name.lower().endswith(EXTENSIONS):
+                        count += 1
+                        if count > limit:
+                            return True
+                    elif entry.is_dir():
+                        stack.append(entry.path)
+        except OSError:
+            continue
+    return False
 
 
 def run(corpus: Path, db: Path, config: Path | None = None) -> int:
