@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -56,6 +57,8 @@ class Library:
         self._index_lock = threading.Lock()
         self.corpus: Corpus = Corpus(root=self.catalogue.root, articles=[])
         self._corpus_stamp: tuple | None = None
+        self._folders: list[str] = []
+        self._next_full_stat = 0.0
         self._db_stamp: tuple | None = None
 
     # ---- the parts
@@ -180,7 +183,19 @@ class Library:
     # ---- watching
 
     def _stamp_corpus(self) -> tuple:
-        """Cheap stamp of the corpus: every folder's mtime (an added, removed or renamed file changes it)."""
+        """Cheap stamp of the corpus: every folder's mtime (an added, removed or renamed file changes it).
+
+        The folders are listed again only when a stamp moved; otherwise this is one stat per folder.
+        """
+        if self._folders:
+            stamp = []
+            for folder in self._folders:
+                try:
+                    stamp.append((folder, os.stat(folder).st_mtime_ns))
+                except OSError:
+                    stamp.append((folder, None))
+            if tuple(stamp) == self._corpus_stamp:
+                return self._corpus_stamp
         out = []
         stack = [str(self.root)]
         while stack:
@@ -192,7 +207,9 @@ class Library:
                     stack.extend(e.path for e in it if not e.name.startswith(".") and e.is_dir())
             except OSError:
                 out.append((folder, None))
-        return tuple(sorted(out))
+        out.sort()
+        self._folders = [f for f, _ in out]
+        return tuple(out)
 
     def _stamp_db(self) -> tuple:
         """Stamp of the database: the folder and its sub-folders (every save renames a file into one)."""
@@ -216,12 +233,19 @@ class Library:
         """Did the corpus or the database change since the last look? Refreshes the catalogue if so.
 
         Without ``files`` only folder stamps are compared (an added, deleted or renamed file); with it
-        every file is stat'ed too (an edited file). Costs a few stat calls when nothing changed.
+        every file is stat'ed too (an edited file), unless the last such pass was too recent: they take at
+        most a tenth of the time (every 1.5 s at 10,000 files, every ~15 s at 100,000). Without changes,
+        a poll costs one stat per folder.
         """
         result = Poll()
+        now = time.monotonic()
+        if files and now < self._next_full_stat:
+            files = False  # a full pass costs ~15 ms per 1,000 files: never more than a tenth of the time
         corpus_stamp = self._stamp_corpus()
         if files or corpus_stamp != self._corpus_stamp:
             changes = self.refresh()
+            done = time.monotonic()
+            self._next_full_stat = done + 9 * (done - now)
             if changes:
                 result.changes = changes
         db_stamp = self._stamp_db()
