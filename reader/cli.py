@@ -7,6 +7,9 @@
     reader tags    [--corpus DIR] [--db FILE] [--json]
     reader export  [--corpus DIR] [--db FILE] [--format json|w3c|jsonl|md] [--tag T] [--article ID] [-o FILE]
     reader import  FILE [--corpus DIR] [--db FILE]
+    reader delete  ID ... [--from FILE] [--db FILE]
+    reader doctor  [--repair] [--db FILE]
+    reader restore [FILE [VERSION]] [--db FILE]
 
 Errors are one sentence on stderr and a non-zero exit, never a traceback. Subcommands never import
 Textual, so they start fast; the TUI path imports neither the store nor the search index up front
@@ -29,9 +32,10 @@ if TYPE_CHECKING:
     from reader.library import Library
     from reader.store import AnnotationStore
 
-COMMANDS = ("list", "search", "annotate", "tags", "export", "import", "index")
+COMMANDS = ("list", "search", "annotate", "tags", "export", "import", "delete", "doctor", "restore", "index")
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+EXIT_PARTIAL = 3   # done for everything readable; some damaged database files were skipped (named on stderr)
 
 
 class CliError(Exception):
@@ -97,6 +101,24 @@ def build_parser() -> argparse.ArgumentParser:
     _corpus_arg(p)
     _db_arg(p)
 
+    p = sub.add_parser("delete", help="delete annotations by id (replays the deletions a quit could not save)")
+    p.add_argument("ids", nargs="*", metavar="ID")
+    p.add_argument("--from", dest="from_file", type=Path, metavar="FILE", help="ids one per line")
+    _corpus_arg(p)
+    _db_arg(p)
+
+    p = sub.add_parser("doctor", help="verify every database file; report damage and leftovers, and what to run")
+    p.add_argument("--repair", action="store_true",
+                   help="remove leftovers, finish an interrupted tag rename, rebuild the id index")
+    _corpus_arg(p)
+    _db_arg(p)
+
+    p = sub.add_parser("restore", help="list kept versions of database files, or bring one back")
+    p.add_argument("file", nargs="?", metavar="FILE", help="a database file name (from the list)")
+    p.add_argument("version", nargs="?", metavar="VERSION", help="the version to bring back")
+    _corpus_arg(p)
+    _db_arg(p)
+
     p = sub.add_parser("index", help="bring the catalogue and the search index beside the database up to date")
     _corpus_arg(p)
     _db_arg(p)
@@ -158,6 +180,18 @@ def _warn(message: str) -> None:
     print(f"reader: {message}", file=sys.stderr)
 
 
+def _report_damage(store: AnnotationStore) -> bool:
+    """Name on stderr every damaged database file the last read skipped; True if there was one."""
+    for message in store.damage.values():
+        _warn(f"skipped: {message}")
+    if store.damage:
+        shown = " (shown from the last good backup)" if store.from_backup else ""
+        _warn(f"{len(store.damage)} damaged database file(s) skipped{shown}; run `reader doctor` for what to do")
+    for notice in store.notices:
+        _warn(notice)
+    return bool(store.damage)
+
+
 def _print_json(value: Any) -> None:
     import json
 
@@ -190,7 +224,9 @@ def resolve_article(corpus: Corpus, name: str) -> str:
 def cmd_list(args: argparse.Namespace) -> int:
     library = _library(args)
     corpus = library.corpus
-    counts = library.store.counts()
+    store = library.store
+    counts = store.counts()
+    _report_damage(store)
     rows = [{
         "id": a.id, "title": a.title, "date": a.date, "byline": a.byline, "source": a.source,
         "words": a.words, "annotations": counts.get(a.id, 0), "warning": a.warning,
@@ -213,8 +249,11 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise CliError("--limit must be at least 1")
     library = _library(args)
+    store = library.store
+    annotations = store.all()
+    _report_damage(store)
     try:
-        hits = library.search(args.query, limit=args.limit)
+        hits = library.search(args.query, limit=args.limit, annotations=annotations)
     except QueryError as exc:
         raise CliError(str(exc)) from None
     if args.json:
@@ -267,7 +306,9 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 
 def cmd_tags(args: argparse.Namespace) -> int:
     corpus_root = _corpus_path(args)
-    counts = _store(args, corpus_root, readonly=True).tag_counts()
+    store = _store(args, corpus_root, readonly=True)
+    counts = store.tag_counts()
+    _report_damage(store)
     ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
     if args.json:
         _print_json([{"tag": tag, "count": n} for tag, n in ordered])
@@ -286,7 +327,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     library = _library(args, report_skipped=False)
     corpus = library.corpus
-    records = library.store.all()
+    store = library.store
+    records = store.all()
+    damaged = _report_damage(store)
     article = resolve_article(corpus, args.article) if args.article else None
     records = filter_records(records, tag=args.tag, article=article)
     articles = {a.id: a for a in corpus.articles}
@@ -294,13 +337,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     text = render(args.format, records, articles, corpus=str(corpus.root), notices=notices)
     for notice in notices:
         _warn(notice)
+    status = EXIT_PARTIAL if damaged else 0
     if args.output is None:
         sys.stdout.write(text)
-        return 0
+        return status
     write_export(args.output, text)
     n = len(records)
     _warn(f"wrote {n} annotation{'s' if n != 1 else ''} as {args.format} to {args.output}")
-    return 0
+    return status
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -312,6 +356,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise CliError(f"cannot read {args.file}: {exc.strerror or exc}") from None
     store = _store(args, _corpus_path(args))
     result = import_native(store, data)
+    for notice in store.notices:
+        _warn(notice)
     print(f"imported {args.file}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged")
     return 0
 
@@ -328,6 +374,68 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_delete(args: argparse.Namespace) -> int:
+    from reader.store import NotFound
+
+    ids = list(args.ids)
+    if args.from_file is not None:
+        try:
+            ids += [line.strip() for line in args.from_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CliError(f"cannot read {args.from_file}: {getattr(exc, 'strerror', None) or exc}") from None
+    if not ids:
+        raise CliError("give the ids to delete (or --from FILE)")
+    store = _store(args, _corpus_path(args))
+    deleted = gone = 0
+    for annotation_id in ids:
+        try:
+            store.delete(annotation_id)
+            deleted += 1
+        except NotFound:
+            gone += 1   # already gone: what the user asked for is true
+    print(f"deleted {deleted} annotation{'s' if deleted != 1 else ''}" + (f"; {gone} were already gone" if gone else ""))
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from reader.maintenance import doctor
+
+    store = _store(args, _corpus_path(args))
+    report = doctor(store, repair=args.repair)
+    for line in report.repaired:
+        print(f"repaired: {line}")
+    for problem in report.problems:
+        print(f"problem: {problem}")
+    for line in report.advice:
+        print(f"to fix, run: {line}")
+    if report.healthy:
+        print(f"{store.path}: every file reads and every record is valid")
+        return 0
+    return EXIT_ERROR
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from reader.corpus import sanitize
+    from reader.maintenance import backup_rows, restore
+
+    store = _store(args, _corpus_path(args))
+    if args.file and args.version:
+        print(restore(store, args.file, args.version))
+        return 0
+    store.all()  # learn which files are damaged, to mark them
+    rows = backup_rows(store, args.file)
+    if not rows:
+        print(f"no kept versions{' of ' + args.file if args.file else ''} in {store.backup_dir}")
+        return 0
+    for row in rows:
+        records = "damaged" if row["records"] is None else f"{row['records']} annotations"
+        mark = "  (current file is damaged)" if row["damaged"] else ""
+        print(f"{row['file']}  {row['version']}  {row['time']} UTC  {row['bytes']:>9} B  {records:>16}  "
+              f"{sanitize(row['article'])}{mark}")
+    print("bring one back with: reader restore FILE VERSION")
+    return 0
+
+
 def run_tui(argv: Sequence[str]) -> int:
     args = build_tui_parser().parse_args(argv)
     corpus = _corpus_path(args)
@@ -339,7 +447,8 @@ def run_tui(argv: Sequence[str]) -> int:
 
 
 HANDLERS = {"list": cmd_list, "search": cmd_search, "annotate": cmd_annotate, "tags": cmd_tags,
-            "export": cmd_export, "import": cmd_import, "index": cmd_index}
+            "export": cmd_export, "import": cmd_import, "delete": cmd_delete, "doctor": cmd_doctor,
+            "restore": cmd_restore, "index": cmd_index}
 
 
 def _expected_errors() -> tuple[type[BaseException], ...]:

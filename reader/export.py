@@ -29,7 +29,7 @@ SCHEMA_PATH = Path(__file__).parent / "schema" / "reader-annotations.schema.json
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 
 _UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-# C0 and C1 controls except "\n" and "\t" (GUIDE §3): shown as a visible stand-in in the Markdown digest.
+# C0 and C1 controls except "\n" and "\t": shown as a visible stand-in in the Markdown digest.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -425,6 +425,7 @@ def write_export(path: Path, text: str) -> None:
         raise ExportError(f"could not create the folder {path.parent}: {exc.strerror or exc}") from exc
     if path.is_dir():
         raise ExportError(f"{path} is a folder: give a file name for the export")
+    fsutil.remove_dead_temps(path)  # what a killed export of the same file left behind
     try:
         fsutil.atomic_write(path, data)
     except OSError as exc:

@@ -92,3 +92,42 @@ def remove_stale_temps(folder: Path) -> int:
             except OSError:
                 pass
     return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True   # exists, but not ours to signal
+    return True
+
+
+def remove_dead_temps(path: Path | str) -> int:
+    """Remove the temp files of ``path`` left by writers that died (their pid is gone); no lock needed.
+
+    Used where no lock guards the file (an export target): a live writer's temp is never touched.
+    """
+    path = Path(path)
+    prefix = f".{path.name}."
+    removed = 0
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return 0
+    for entry in entries:
+        name = entry.name
+        if not (name.startswith(prefix) and name.endswith(TEMP_SUFFIX)):
+            continue
+        middle = name[len(prefix):-len(TEMP_SUFFIX)].split(".")
+        if len(middle) != 2 or not middle[0].isdigit() or _alive(int(middle[0])):
+            continue
+        try:
+            os.unlink(entry.path)
+            removed += 1
+        except OSError:
+            pass
+    return removed

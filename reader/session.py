@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 from reader.anchoring import Anchor, anchor_record, describe
 from reader.corpus import Article, Corpus
-from reader.records import make_record, normalise_tags, now_iso
+from reader.records import RecordError, make_record, normalise_tags, now_iso
 from reader.store import AnnotationStore, NotFound, StoreError
 
 
@@ -35,6 +35,7 @@ class Outcome:
     record: dict[str, Any]
     saved: bool
     error: str | None = None
+    refused: bool = False   # never to be saved as it is (over a limit, a read-only damaged article): not queued
 
 
 @dataclass
@@ -218,7 +219,25 @@ class Session:
         except StoreError:
             return None
 
+    def damage_for(self, article_id: str) -> list[str]:
+        """Why this article is read-only (its database file is damaged), or [] when it is writable."""
+        return self.store.article_damage(article_id)
+
+    def shown_from_backup(self, annotation_id: str) -> bool:
+        return annotation_id in self.store.from_backup
+
     def _apply(self, kind: str, record: dict[str, Any]) -> Outcome:
+        from reader import limits
+
+        damage = self.store.article_damage(record["article"])
+        if damage:
+            return Outcome(record, saved=False, refused=True,
+                           error=f"this article is read-only: {damage[0]}; run `reader doctor` for what to do")
+        if kind in ("add", "update", "restore"):
+            try:
+                limits.check(record)
+            except RecordError as exc:
+                return Outcome(record, saved=False, refused=True, error=str(exc))
         with self._lock:
             if any(p.record["id"] == record["id"] for p in self.pending):
                 # An earlier change to this annotation is still unsaved: queue behind it, keep order.
@@ -275,7 +294,7 @@ class Session:
         from reader.export import render
         from reader.fsutil import atomic_write
 
-        records = {p.record["id"]: p.record for p in self.pending if p.kind in ("add", "update")}
+        records = {i: p.record for i, p in self._final_pending().items() if p.kind in ("add", "update")}
         if not records:
             return None
         articles = {a.id: a for a in self.articles}
@@ -287,6 +306,32 @@ class Session:
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 atomic_write(target, text.encode("utf-8"))
+            except OSError:
+                continue
+            return target
+        return None
+
+    def _final_pending(self) -> dict[str, Pending]:
+        """The last pending change of each annotation: what the user's latest intent is."""
+        final: dict[str, Pending] = {}
+        for p in self.pending:
+            final[p.record["id"]] = p
+        return final
+
+    def rescue_deletes(self, folder: Path | None = None) -> Path | None:
+        """Write the ids of unsaved deletions, one a line, for `reader delete --from FILE`; None if none."""
+        from reader.fsutil import atomic_write
+
+        ids = [i for i, p in self._final_pending().items() if p.kind == "delete"]
+        if not ids:
+            return None
+        stamp = now_iso().replace(":", "").replace("-", "")[:15]
+        candidates = [folder] if folder else [self.db_path.parent, Path.cwd(), Path.home()]
+        for place in candidates:
+            target = Path(place) / f"reader-unsaved-{stamp}-deleted.txt"
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write(target, "".join(f"{i}\n" for i in ids).encode("utf-8"))
             except OSError:
                 continue
             return target

@@ -284,6 +284,9 @@ class ReaderApp(App[int]):
             return
         if outcome.saved:
             self.notify(Content(done), timeout=2.5)
+        elif outcome.refused:
+            self.notify(Content(f"Not saved: {outcome.error}"), title="Refused", severity="error", timeout=10)
+            return
         else:
             self.notify(Content(f"{done} in memory only — not saved yet: {outcome.error}. "
                                 f"Retrying every {RETRY_SECONDS:g} s."),
@@ -411,4 +414,8 @@ def run(corpus: Path, db: Path, config: Path | None = None) -> int:
     if rescued is not None:
         print(f"reader: they were written to {rescued}; once the database is fixed, run: "
               f"reader import {rescued} --db {db}", file=sys.stderr)
+    deleted = app.session.rescue_deletes()
+    if deleted is not None:
+        print(f"reader: unsaved deletions were written to {deleted}; once the database is fixed, run: "
+              f"reader delete --from {deleted} --db {db}", file=sys.stderr)
     return 1

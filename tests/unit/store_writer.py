@@ -26,8 +26,9 @@ def main() -> int:
     parser.add_argument("--name", default=str(os.getpid()))
     parser.add_argument("--ready")
     parser.add_argument("--go")
+    parser.add_argument("--timeout", type=float, default=60, help="lock timeout (the store's default is 10 s)")
     args = parser.parse_args()
-    store = AnnotationStore(args.db, lock_timeout=60)
+    store = AnnotationStore(args.db, lock_timeout=args.timeout)
     if args.ready:
         Path(args.ready).touch()
     if args.go:

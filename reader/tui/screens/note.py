@@ -48,7 +48,14 @@ class NoteEditor(EarlyTyping, ModalScreen[str | None]):
         return self.query_one(TextArea).text
 
     def action_save(self) -> None:
-        self.dismiss(self.text.strip("\n"))
+        from reader.limits import MAX_NOTE
+
+        text = self.text.strip("\n")
+        if len(text) > MAX_NOTE:  # stay open: what was typed is not lost, only refused as it is
+            self.query_one("#note-hint", Static).update(
+                Content(f"the note is {len(text):,} characters; the limit is {MAX_NOTE:,} — shorten it, or esc"))
+            return
+        self.dismiss(text)
 
     def action_cancel(self) -> None:
         if self.text != self.initial and not self._warned:

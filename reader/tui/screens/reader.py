@@ -183,6 +183,11 @@ class ReaderScreen(TextKeysStandAside, Screen):
                 self.notify(Content(f"This article changed since it was annotated: {moved} annotation(s) moved, "
                                     f"{orphaned} could not be placed (kept; see the panel, tab)."),
                             severity="warning", timeout=8)
+            damage = session.damage_for(self.article_id)
+            if damage:
+                self.notify(Content(f"Read-only: {damage[0]}. Annotations marked “from backup” come from its last "
+                                    f"good backup; run `reader doctor` for what to do."),
+                            title="Damaged database file", severity="error", timeout=15)
 
     def _fill_panel(self) -> None:
         panel = self.query_one(AnnotationPanel)
@@ -205,6 +210,8 @@ class ReaderScreen(TextKeysStandAside, Screen):
             prompt = Text(head, style="italic" if r["start"] is None else "")
             if not p.saved:
                 prompt.append("  unsaved", style="bold red")
+            elif self.app.session.shown_from_backup(r["id"]):
+                prompt.append("  from backup (read-only)", style="bold yellow")
             if r["tags"]:
                 prompt.append("\n")
                 prompt.append_text(line)

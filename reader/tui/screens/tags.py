@@ -190,6 +190,11 @@ class TagEditor(EarlyTyping, ModalScreen[list[str] | None]):
         except ValueError as exc:
             self.notify(Content(str(exc)), severity="error")
             return
+        from reader.limits import MAX_TAGS
+
+        if len(tags) > MAX_TAGS:
+            self.notify(Content(f"{len(tags)} tags; an annotation holds at most {MAX_TAGS}"), severity="error")
+            return
         self.dismiss(tags)
 
     def action_cancel(self) -> None:

@@ -1,0 +1,90 @@
+"""`reader doctor` and `reader restore`: what is wrong with a database, and bringing back a kept version.
+
+Core only (no Textual): the CLI prints what these return. The store does the work (``check``,
+``leftovers``, ``repair``, ``backups``, ``restore_backup``); this module turns it into a report that
+says, for each problem, the command that fixes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .store import AnnotationStore, CorruptDatabase, StoreError, chunk_key
+
+
+@dataclass
+class Report:
+    problems: list[str] = field(default_factory=list)
+    advice: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        return not self.problems
+
+
+def doctor(store: AnnotationStore, *, repair: bool = False) -> Report:
+    """Verify every file of the database; with ``repair`` fix what can be fixed without losing anything."""
+    report = Report()
+    if repair:
+        try:
+            report.repaired = store.repair()
+        except CorruptDatabase as exc:
+            report.problems.append(str(exc))
+            return report
+    report.problems.extend(store.check())
+    leftovers = store.leftovers()
+    report.problems.extend(f"leftover temp file of a writer that died: {p}" for p in leftovers)
+    if store.journal_path.exists():
+        report.problems.append(f"a tag rename was interrupted ({store.journal_path}); the next write finishes it")
+    damaged = sorted(store.damage)
+    for name in damaged:
+        versions = store.backups(name)
+        good = [v for v in versions if v["records"] is not None]
+        if good:
+            report.advice.append(f"reader restore {name} {good[0]['version']}   # newest good backup, "
+                                 f"{good[0]['records']} annotations, {good[0]['time']} UTC")
+        else:
+            report.advice.append(f"no backup of {name}: fix it by hand or move it away "
+                                 f"(its article stays read-only until then)")
+    if any("id index" in p for p in report.problems) or leftovers or store.journal_path.exists():
+        report.advice.append("reader doctor --repair   # rebuild the id index, remove leftovers, finish the rename")
+    return report
+
+
+def backup_rows(store: AnnotationStore, name: str | None = None) -> list[dict]:
+    """Kept versions (newest first), each with the article it belongs to when a version says so."""
+    rows = store.backups(name)
+    articles: dict[str, str] = {}
+    for row in rows:
+        key = chunk_key(row["file"])
+        if key not in articles:
+            articles[key] = _article_of(store, row["file"], row["version"]) or ""
+        row["article"] = articles[key]
+        row["damaged"] = row["file"] in store.damage
+    return rows
+
+
+def _article_of(store: AnnotationStore, name: str, version: str) -> str | None:
+    import orjson
+
+    path = store.backup_dir / Path(name).stem / f"{version}.json"
+    try:
+        data = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    for table in data.values() if isinstance(data, dict) else ():
+        if isinstance(table, dict):
+            for doc in table.values():
+                if isinstance(doc, dict) and isinstance(doc.get("article"), str):
+                    return doc["article"]
+    return None
+
+
+def restore(store: AnnotationStore, name: str, version: str) -> str:
+    count = store.restore_backup(name, version)
+    return f"restored {name} from version {version} ({count} annotations); the version it replaced was kept"
+
+
+__all__ = ["Report", "doctor", "backup_rows", "restore", "StoreError"]

@@ -1,0 +1,41 @@
+"""Nothing the user did is lost at quit: every kind of pending change goes to a rescue file that replays it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from filelock import FileLock
+
+from reader.corpus import load_corpus
+from reader.session import Session
+from reader.store import AnnotationStore
+from tests.unit.test_cli import run
+
+A000 = "000_d0be67b830ac3de5.txt"
+
+
+def test_unsaved_adds_edits_and_deletes_are_rescued_and_replayed(seeds_copy: Path, tmp_path: Path) -> None:
+    db = tmp_path / "annotations" / "annotations.json"
+    store = AnnotationStore(db)
+    doomed = store.add(article=A000, tags=["doomed"])
+    edited = store.add(article=A000, tags=["old"])
+    session = Session(seeds_copy, db, corpus=load_corpus(seeds_copy))
+    session.store._lock.timeout = 0.05
+    with FileLock(str(db) + ".lock"):                          # another process holds the database
+        added = session.annotate(A000, None, None, tags=["new"])
+        changed = session.update(edited["id"], tags=["edited"])
+        gone = session.delete(doomed["id"])
+        added_then_deleted = session.annotate(A000, None, None, tags=["never"])
+        session.delete(added_then_deleted.record["id"])
+        assert not (added.saved or changed.saved or gone.saved)
+        records = session.rescue_pending(tmp_path)
+        deletes = session.rescue_deletes(tmp_path)
+    assert records is not None and deletes is not None
+    rescued = json.loads(records.read_text())["annotations"]
+    assert sorted(t for r in rescued for t in r["tags"]) == ["edited", "new"]   # "never" was deleted after
+    assert set(deletes.read_text().split()) == {doomed["id"], added_then_deleted.record["id"]}
+    base = ["--corpus", str(seeds_copy), "--db", str(db)]
+    run("import", str(records), *base)
+    run("delete", "--from", str(deletes), *base)
+    assert sorted(t for r in AnnotationStore(db).all() for t in r["tags"]) == ["edited", "new"]
