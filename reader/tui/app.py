@@ -124,7 +124,7 @@ class ReaderApp(App[int]):
         else:
             self.call_after_refresh(self.on_corpus_loaded, CorpusLoaded())
             if self._check_folder:
-                self.check_folder()
+                self.call_after_refresh(self.check_folder)  # after the first frame: it stats every file
         for problem in self.config.problems:
             self.notify(Content(problem), title="Config", severity="warning", timeout=8)
 
