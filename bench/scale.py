@@ -1,7 +1,7 @@
 """Benchmark the library at scale: TUI launch to the article list, cold and warm, against a bare Textual app;
 library sort and filter in process.
 
-    python bench/scale.py [--corpus /tmp/c10k ...] [--articles 10000 100000] [--runs 5] [--skip-sort]
+    python bench/scale.py [--corpus /tmp/c10k ...] [--articles 10000 100000] [--runs 5] [--skip-sort] [--store]
 
 For each corpus (generated with ``../shared/bench-corpus.py --articles N`` into /tmp when not given):
 
@@ -11,7 +11,9 @@ For each corpus (generated with ``../shared/bench-corpus.py --articles N`` into 
   - cold: the same after deleting both caches (the list must come from parsing every file);
   ready when the header shows "N articles" (the list is filled);
 * sort (``s``) and filter (title type-ahead, then the full-text search) on the library screen of a
-  headless app (``App.run_test``): the time of each step's handler, median of a few.
+  headless app (``App.run_test``): the time of each step's handler, median of a few;
+* with ``--store``: bench/scale_store.py's save medians (100,000 annotations in one article and spread,
+  beside TinyDB's default storage) and its import of 20,000 annotations into one article.
 
 Prints the figures and ends with one JSON line (keys per corpus size).
 """
@@ -136,6 +138,9 @@ def main() -> None:
     ap.add_argument("--articles", type=int, nargs="*", default=[10000, 100000])
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--skip-sort", action="store_true")
+    ap.add_argument("--store", action="store_true",
+                    help="also run bench/scale_store.py (saves with 100,000 annotations in one article and "
+                         "spread, beside TinyDB's default storage; an import of 20,000) and include its figures")
     args = ap.parse_args()
     corpora = args.corpus or [corpus_for(n) for n in args.articles]
     results = {}
@@ -149,6 +154,11 @@ def main() -> None:
             results[corpus.name] = result
         finally:
             shutil.rmtree(work, ignore_errors=True)
+    if args.store:
+        out = subprocess.run([sys.executable, str(ROOT / "bench" / "scale_store.py")], check=True,
+                             capture_output=True, text=True).stdout
+        print(out, end="")
+        results["store"] = json.loads(out.strip().splitlines()[-1])
     print(json.dumps(results))
 
 
