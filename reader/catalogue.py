@@ -66,6 +66,10 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
 _LOCK = threading.Lock()  # one lock for every lazy read: they are rare and short
 
 
+class _Unwritable(Exception):
+    """The catalogue file refused a write."""
+
+
 class CatalogueArticle:
     """An :class:`reader.corpus.Article` whose text is read from disk on first use."""
 
@@ -161,8 +165,10 @@ class Catalogue:
                 self.persistent = True
                 return db
             except (sqlite3.Error, OSError):
-                if not self.readonly:
-                    raise CorpusError(f"cannot write the library catalogue {path}") from None
+                pass  # a read-only or full database folder: the catalogue lives in memory, as a cache may
+        return self._memory()
+
+    def _memory(self) -> sqlite3.Connection:
         db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         db.executescript(_SCHEMA)
         self._set_meta(db)
@@ -233,6 +239,13 @@ class Catalogue:
         A catalogue file found damaged on the way is rebuilt from the files.
         """
         try:
+            return self._sync(progress, parsed)
+        except _Unwritable:
+            # A read-only or full disk: this process keeps its catalogue in memory (every file is read).
+            with self._lock:
+                self.close()
+                self.db = self._memory()
+                self.persistent = False
             return self._sync(progress, parsed)
         except sqlite3.DatabaseError:
             if not self.persistent or self.path is None:
@@ -310,8 +323,7 @@ class Catalogue:
                 db.execute("ROLLBACK")
             except sqlite3.Error:
                 pass
-            if not self.readonly:
-                raise CorpusError(f"cannot write the library catalogue {self.path}: {exc}") from None
+            raise _Unwritable(str(exc)) from None
 
     # ---- reading
 

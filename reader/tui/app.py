@@ -53,6 +53,7 @@ class ReaderApp(App[int]):
         self._session: Session | None = None
         self._poll_ticks = 0
         self._check_folder = False
+        self._attach_library = False
         self._cold_library: Library | None = None
         self._session_lock = threading.Lock()
         self.config = config if config is not None else (load_config(config_path) if load_config_file else Config())
@@ -89,6 +90,8 @@ class ReaderApp(App[int]):
         with self._session_lock:
             if self._session is None:
                 from reader.session import Session
+
+                self._ensure_library()
 
                 self._session = Session(self.corpus_root, self.db_path, corpus=self.corpus, library=self.library)
             return self._session
@@ -130,9 +133,18 @@ class ReaderApp(App[int]):
 
     def _load_small_corpus_now(self) -> bool:
         from reader.corpus import CorpusError
-        from reader.library import Library
 
         try:
+            if not _more_files_than(self.corpus_root, LOAD_NOW_MAX_FILES):
+                # A few files: parsing them costs less than opening the catalogue before the first frame;
+                # the Library takes over right after it (_ensure_library).
+                from reader.corpus import load_corpus
+
+                self._set_corpus(load_corpus(self.corpus_root))
+                self._attach_library = True
+                return True
+            from reader.library import Library
+
             library = Library(self.corpus_root, self.db_path)
             if library.load_cached():
                 # A warm start: the catalogue's list is in the first frame; a worker checks the folder next.
@@ -140,15 +152,25 @@ class ReaderApp(App[int]):
                 self._set_corpus(library.corpus)
                 self._check_folder = True
                 return True
-            if _more_files_than(self.corpus_root, LOAD_NOW_MAX_FILES):
-                self._cold_library = library
-                return False
-            library.refresh()
+            self._cold_library = library
+            return False
         except (CorpusError, OSError):
             return False  # the worker reports it the usual way
+
+    def _ensure_library(self) -> None:
+        """After a small corpus was parsed for the first frame, the Library (catalogue, store, index) takes over."""
+        if self.library is not None or not self._attach_library:
+            return
+        self._attach_library = False
+        from reader.library import Library
+
+        try:
+            library = Library(self.corpus_root, self.db_path)
+            library.refresh()
+        except Exception:  # the corpus read a moment ago: keep it; the session then works without caches
+            return
         self.library = library
         self._set_corpus(library.corpus)
-        return True
 
     def _set_corpus(self, corpus: Corpus) -> None:
         self.corpus = corpus

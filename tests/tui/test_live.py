@@ -53,6 +53,9 @@ async def test_a_new_file_in_the_corpus_appears_and_is_searchable(make_app, seed
 
 async def test_cold_start_lists_from_the_catalogue_and_a_warm_one_reads_nothing(make_app, seeds_copy, db_path,
                                                                                monkeypatch):
+    import reader.tui.app as app_module
+
+    monkeypatch.setattr(app_module, "LOAD_NOW_MAX_FILES", 0)  # the large-corpus path, with five files
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
