@@ -179,3 +179,34 @@ def test_catalogue_lists_without_reading_bodies(corpus: Path):
     assert all(not a.loaded for a in articles)
     assert articles[0].text.startswith("Harbour cranes")
     assert articles[0].loaded
+
+
+def test_an_unwritable_catalogue_falls_back_to_memory(corpus: Path, monkeypatch):
+    import reader.catalogue as catalogue_module
+
+    def refuse(path, *, readonly=False):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(catalogue_module, "connect", refuse)
+    lib = library(corpus)
+    assert not lib.catalogue.persistent
+    assert [a.id for a in lib.articles] == sorted(ARTICLES)
+    assert [h.article for h in lib.search("glacier")][:1] == ["gamma.md"]
+
+
+def test_a_catalogue_that_refuses_a_write_mid_sync_is_replaced_by_memory(corpus: Path, monkeypatch):
+    lib = library(corpus)
+    write(corpus, "new.txt", "Fresh\n\nA fresh article.")
+    import reader.catalogue as catalogue_module
+
+    real = Catalogue._write
+
+    def disk_full(self, rows, gone):
+        if self.persistent:  # the file refuses; the in-memory catalogue that replaces it does not
+            raise catalogue_module._Unwritable("database or disk is full")
+        real(self, rows, gone)
+
+    monkeypatch.setattr(Catalogue, "_write", disk_full)
+    lib.refresh()
+    assert not lib.catalogue.persistent
+    assert "new.txt" in {a.id for a in lib.articles} and len(lib.articles) == 5
