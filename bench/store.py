@@ -174,8 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"TinyDB JSONStorage above {TINYDB_BIG} documents: {TINYDB_BIG_SAVES} saves only (each rewrites the whole "
           f"file); worst case above that: {WORST_BIG_SAVES} saves.")
-    print("worst case = every annotation in ONE article, so its shard holds everything and each save rewrites it: "
-          "the honest limit of sharding by article.")
+    print("worst case = every annotation in ONE article, pre-filled in the old one-file-per-article layout: new "
+          "saves go to the article's next bounded chunk (bench/scale_store.py measures the chunked layout itself).")
     print("fsync floor = one bare fsutil.atomic_write of a 10 kB file (fsync file + folder), timed between the saves: "
           "what any durable save costs on this disk right now.")
     print("cold all() = a fresh process reading every annotation once (parses every shard; TUI start-up cost).")

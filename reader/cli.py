@@ -4,7 +4,7 @@
     reader list    [--corpus DIR] [--json]
     reader search  QUERY [--corpus DIR] [--limit N] [--json]
     reader annotate ARTICLE --quote TEXT [--occurrence K] [--tag T ...] [--note TEXT] [--corpus DIR] [--db FILE]
-    reader tags    [--corpus DIR] [--db FILE] [--json]
+    reader tags    [--corpus DIR] [--db FILE] [--json] [--rename OLD NEW ...]
     reader export  [--corpus DIR] [--db FILE] [--format json|w3c|jsonl|md] [--tag T] [--article ID] [-o FILE]
     reader import  FILE [--corpus DIR] [--db FILE]
     reader delete  ID ... [--from FILE] [--db FILE]
@@ -83,10 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
     _corpus_arg(p)
     _db_arg(p)
 
-    p = sub.add_parser("tags", help="tags with their counts")
+    p = sub.add_parser("tags", help="tags with their counts; --rename renames or merges them everywhere")
     _corpus_arg(p)
     _db_arg(p)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--rename", nargs=2, action="append", default=[], metavar=("OLD", "NEW"),
+                   help="rename a tag on every annotation (repeat; two tags renamed to one NEW merge)")
 
     p = sub.add_parser("export", help="export annotations (to stdout unless -o)")
     _corpus_arg(p)
@@ -306,6 +308,13 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 
 def cmd_tags(args: argparse.Namespace) -> int:
     corpus_root = _corpus_path(args)
+    if args.rename:
+        store = _store(args, corpus_root)
+        changed = store.update_tags(dict(args.rename))  # journaled: all or nothing, finished after a crash
+        for notice in store.notices:
+            _warn(notice)
+        _warn(f"renamed {', '.join(f'{old} -> {new}' for old, new in args.rename)}: "
+              f"{changed} annotation{'s' if changed != 1 else ''} changed")
     store = _store(args, corpus_root, readonly=True)
     counts = store.tag_counts()
     _report_damage(store)

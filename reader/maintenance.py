@@ -38,6 +38,11 @@ def doctor(store: AnnotationStore, *, repair: bool = False) -> Report:
     report.problems.extend(f"leftover temp file of a writer that died: {p}" for p in leftovers)
     if store.journal_path.exists():
         report.problems.append(f"a tag rename was interrupted ({store.journal_path}); the next write finishes it")
+    try:
+        store._check_db()
+    except CorruptDatabase:
+        report.advice.append(f"mv {store.path} {store.path}.damaged   # the manifest only names the format: "
+                             f"the next write makes a new one; the annotations are in {store.shard_dir}")
     damaged = sorted(store.damage)
     for name in damaged:
         versions = store.backups(name)

@@ -183,7 +183,17 @@ class Session:
                                  fingerprint=article.fingerprint)
         return self._apply("add", record)
 
+    def _from_backup(self, annotation_id: str) -> Outcome | None:
+        if annotation_id not in self.store.from_backup:
+            return None
+        return Outcome({"id": annotation_id}, saved=False, refused=True,
+                       error="this annotation is shown from a backup of a damaged database file and is read-only; "
+                             "run `reader doctor` for what to do")
+
     def update(self, annotation_id: str, *, tags: Iterable[str] | None = None, note: str | None = None) -> Outcome:
+        refused = self._from_backup(annotation_id)
+        if refused is not None:
+            return refused
         current = self.get(annotation_id)
         if current is None:
             raise KeyError(annotation_id)
@@ -196,6 +206,9 @@ class Session:
         return self._apply("update", record)
 
     def delete(self, annotation_id: str) -> Outcome:
+        refused = self._from_backup(annotation_id)
+        if refused is not None:
+            return refused
         current = self.get(annotation_id)
         if current is None:
             raise KeyError(annotation_id)

@@ -27,7 +27,8 @@ Why it is built this way (measured with tinydb 4.9.0):
 * A save costs time in proportion to the file it rewrites, so the data is split per article and each
   article into chunks of at most CHUNK_MAX records: a save rewrites one bounded chunk (plus one index
   shard for a new id) whatever the total and however it is spread. Today's one-file-per-article layout
-  is chunk 0 of the new one, so old databases open as they are.
+  is chunk 0 of the new one, so old databases open as they are; the first write splits an old file
+  over CHUNK_MAX into chunks (copies first, then the removal: a crash leaves copies, never a loss).
 * The id index is written *before* a record lands in a chunk and cleaned only after it left one, so it
   never misses a stored id: a lookup reads one index shard and the chunk it names, never every chunk.
 * Damage is contained: a chunk that does not parse, or holds a record that fails the checks, is named in
@@ -78,7 +79,8 @@ CHUNK_MAX = 500                # records per chunk file: the bound on what one s
 INDEX_SHARDS = 64              # id index shards: few enough files per batch flush, small enough per save
 BACKUP_KEEP = 5                # good versions kept per file ...
 BACKUP_BYTES = 32 * 1024 * 1024  # ... and at most this many bytes of them per file (the newest is always kept)
-SLICE_S = 0.25                 # batch(): the lock is held at most about this long at a time
+SLICE_S = 0.25                 # batch(): the lock is held at most about this long at a time ...
+SLICE_MIN_OPS = 16             # ... but does at least this many operations, however slow the disk
 CHANGEABLE = frozenset({"tags", "note", "start", "end", "quote", "prefix", "suffix", "fingerprint"})
 STATE_DEFAULTS: dict[str, Any] = {"position": 0, "read": False, "opened": None}
 
@@ -458,10 +460,18 @@ class AnnotationStore:
         self.longest_hold = 0.0
         #: chunk file name -> why it cannot be read; filled by every read that met it
         self.damage: dict[str, str] = {}
-        #: ids of records shown from a backup because their chunk is damaged (read-only)
-        self.from_backup: set[str] = set()
+        self._backup_ids: dict[str, set[str]] = {}   # damaged chunk -> ids shown from its backup
         #: one sentence per thing the store did on its own (a tag rename finished after a crash)
         self.notices: list[str] = []
+
+    @property
+    def lock_timeout(self) -> float:
+        """Seconds a write waits for another process's lock before StoreLocked (settable)."""
+        return self._lock.timeout
+
+    @lock_timeout.setter
+    def lock_timeout(self, seconds: float) -> None:
+        self._lock.timeout = seconds
 
     def __repr__(self) -> str:
         return f"AnnotationStore({str(self.path)!r}{', readonly=True' if self.readonly else ''})"
@@ -512,17 +522,24 @@ class AnnotationStore:
         self.damage.pop(name, None)
         return storage
 
+    @property
+    def from_backup(self) -> set[str]:
+        """Ids of records shown from a backup because their chunk is damaged (read-only)."""
+        return set().union(*self._backup_ids.values()) if self._backup_ids else set()
+
     def _readable(self, names: Iterable[str]) -> Iterator[tuple[str, dict[str, dict]]]:
         """(chunk, its annotations) for every chunk; a damaged one yields its newest good backup, if any."""
         for name in names:
             try:
-                yield name, self._docs(self._loaded(name))
+                docs = self._docs(self._loaded(name))
             except CorruptDatabase:
                 backup = self._good_backup(name)
-                if backup is not None:
-                    docs = (backup or {}).get(ANNOTATIONS, {})
-                    self.from_backup.update(doc["id"] for doc in docs.values())
-                    yield name, docs
+                docs = (backup or {}).get(ANNOTATIONS, {})
+                self._backup_ids[name] = {doc["id"] for doc in docs.values()}
+                yield name, docs
+                continue
+            self._backup_ids.pop(name, None)
+            yield name, docs
 
     def _all_shards(self) -> Iterator[tuple[str, _FileStorage]]:
         """Every chunk, refreshed; the first one that does not parse raises (for all-or-nothing writes)."""
@@ -579,8 +596,43 @@ class AnnotationStore:
             del data["ids"][annotation_id]
         self._guarded(storage, lambda: storage.write(data))
 
+    def _split_old_chunk(self, key: str) -> None:
+        """Under the lock, before the index is built: an old one-file article over CHUNK_MAX gets chunks.
+
+        The records after the first CHUNK_MAX are written to new chunks 1, 2, … first, and only then removed
+        from chunk 0, so a crash in between leaves copies (reads show each id once) and never a loss; the
+        next writer finds the index still incomplete, comes back here and finishes the removal."""
+        first = chunk_name(key, 0)
+        storage = self._loaded(first)
+        data, table = self._table(storage)
+        if len(table) <= CHUNK_MAX:
+            return
+        later: set[str] = set()
+        n = 1
+        while (self.shard_dir / chunk_name(key, n)).exists():
+            later.update(doc["id"] for doc in self._docs(self._loaded(chunk_name(key, n))).values())
+            n += 1
+        if n == 1:  # not started: move everything after the first CHUNK_MAX records, in doc id order
+            rest = [doc for _, doc in sorted(table.items(), key=lambda item: int(item[0]))][CHUNK_MAX:]
+            for start in range(0, len(rest), CHUNK_MAX):
+                chunk = self._shard(chunk_name(key, 1 + start // CHUNK_MAX))
+                chunk.invalidate()
+                part = {ANNOTATIONS: {str(i + 1): doc for i, doc in enumerate(rest[start:start + CHUNK_MAX])}}
+                self._guarded(chunk, lambda chunk=chunk, part=part: chunk.flush(part))
+            later = {doc["id"] for doc in rest}
+        kept = {k: doc for k, doc in table.items() if doc["id"] not in later}
+        if len(kept) != len(table):
+            data[ANNOTATIONS] = kept
+            self._guarded(storage, lambda: storage.flush(data))
+
     def _build_index(self) -> None:
         """Under the lock: index every chunk that parses (an old database, a deleted or damaged index)."""
+        for name in self._shard_names():
+            if name.count(".") == 1:  # chunk 0 of an article
+                try:
+                    self._split_old_chunk(chunk_key(name))
+                except CorruptDatabase:
+                    continue
         entries: dict[str, dict[str, list[str]]] = {}
         damaged = []
         for name in self._shard_names():
@@ -739,6 +791,8 @@ class AnnotationStore:
         if data is None:
             raise StoreError(f"backup {name}/{version} does not parse either; pick another version")
         target = self.path if name == self.path.name else self.shard_dir / name
+        if target == self.path:
+            return self._restore_manifest(source, data)
         with self._writing():
             if target.exists():
                 self._keep_backup(target)  # current bytes, damaged or not, stay recoverable
@@ -752,6 +806,25 @@ class AnnotationStore:
                 for doc in self._docs(self._loaded(name)).values():
                     self._index_add(doc["id"], name)
         return len(data.get(ANNOTATIONS, {}))
+
+    def _restore_manifest(self, source: Path, data: dict) -> int:
+        """The manifest is what every write checks first, so a damaged one is restored under the bare lock."""
+        if self.readonly:
+            raise ReadOnlyDatabase(f"the database {self.path} was opened read-only; nothing was changed")
+        try:
+            self._lock.acquire()
+        except filelock.Timeout:
+            raise StoreLocked(f"the database is locked by another process ({self.lock_path}); try again") from None
+        try:
+            if self.path.exists():
+                self._keep_backup(self.path)
+            fsutil.atomic_write(self.path, source.read_bytes())
+        except OSError as exc:
+            raise _write_error(exc, self.path) from exc
+        finally:
+            self._lock.release()
+        self._manifest.invalidate()
+        return 0
 
     # ---------------------------------------------------------------------------- internals: writing
 
@@ -778,9 +851,14 @@ class AnnotationStore:
             self._end_slice()
 
     def _slice_due(self) -> bool:
-        """End the slice when the time so far plus writing what is dirty would pass SLICE_S."""
-        projected = time.monotonic() - self._slice_start + len(self._dirty) * self._write_cost
-        return projected > SLICE_S
+        """End the slice when the time so far plus writing what is dirty would pass SLICE_S.
+
+        A slice always does SLICE_MIN_OPS operations first: when the disk is slow (fsync taking tens of ms)
+        the projection alone would end every slice after one record, and an import would fsync per record."""
+        self._slice_ops += 1
+        if self._slice_ops < SLICE_MIN_OPS:
+            return False
+        return time.monotonic() - self._slice_start + len(self._dirty) * self._write_cost > SLICE_S
 
     _wdepth = 0
 
@@ -802,6 +880,7 @@ class AnnotationStore:
         self._held = True
         self._generation += 1
         self._slice_start = time.monotonic()
+        self._slice_ops = 0
         try:
             if not self._cleaned:
                 # Temp files of writers that died mid-write; nobody else writes here while we hold the lock.
@@ -1081,8 +1160,10 @@ class AnnotationStore:
                 self._shards[gone].refresh()
         for gone in set(self.damage) - set(names):
             del self.damage[gone]
-        self.from_backup = set()
-        out = [_copy(doc) for _, docs in self._readable(names) for doc in docs.values()]
+        for gone in set(self._backup_ids) - set(names):
+            del self._backup_ids[gone]
+        unique = {doc["id"]: doc for _, docs in self._readable(names) for doc in docs.values()}
+        out = [_copy(doc) for doc in unique.values()]  # an id twice: only after a crash mid-move, same record
         out.sort(key=_sort_key)
         return out
 
@@ -1090,7 +1171,9 @@ class AnnotationStore:
     def by_article(self, article: str) -> list[dict]:
         self._check_db()
         names = self._chunks_of(article_key(article))
-        out = [_copy(doc) for _, docs in self._readable(names) for doc in docs.values() if doc["article"] == article]
+        unique = {doc["id"]: doc for _, docs in self._readable(names) for doc in docs.values()
+                  if doc["article"] == article}
+        out = [_copy(doc) for doc in unique.values()]
         out.sort(key=_sort_key)
         return out
 

@@ -232,9 +232,12 @@ class ReaderApp(App[int]):
         session = self.session
         problems = session.check_database()
         if problems:
-            self.call_from_thread(
-                self.notify, Content(problems[0] + " — new annotations are kept in memory and retried."),
-                title="Database problem", severity="error", timeout=20)
+            contained = any(name in problems[0] for name in session.store.damage)
+            more = (" — only its article is read-only (shown from its last good backup if there is one); "
+                    "run `reader doctor` for what to do." if contained else
+                    " — new annotations are kept in memory and retried.")
+            self.call_from_thread(self.notify, Content(problems[0] + more),
+                                  title="Database problem", severity="error", timeout=20)
         self.post_message(AnnotationsChanged(None))  # the list can now show counts and read marks
         try:
             if self.library is not None:

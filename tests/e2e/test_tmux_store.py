@@ -69,11 +69,11 @@ def test_a_damaged_file_in_the_terminal_is_reported_and_the_rest_saves(term, see
     chunk.write_bytes(chunk.read_bytes()[:-10])
     broken = chunk.read_bytes()
     tui(term, seeds_copy, db)
-    open_003_and_tag(term, "refused", "read-only")
-    term.keys("Escape", "Escape")
+    term.wait_text("only its article is read-only")
+    open_003_and_tag(term, "refused", "Refused")
     store.add(article=A000, tags=["elsewhere"])               # another article still saves meanwhile
     term.keys("q")
-    term.wait_exit()
+    assert term.wait_exit() == 0, term.screen()
     out = export(seeds_copy, db)
     assert out.returncode == 3 and chunk.name in out.stderr
     tags = sorted(t for r in json.loads(out.stdout)["annotations"] for t in r["tags"])

@@ -32,6 +32,8 @@ async def test_a_damaged_article_is_read_only_and_others_still_save(make_app, db
         await tag_a_word(pilot, "refused")
         assert any("Refused" in (n.title or "") and "read-only" in str(n.message) for n in app._notifications)
         assert app.session.pending == []                       # refused, not queued to fail forever
+        for outcome in (app.session.delete(kept["id"]), app.session.update(kept["id"], note="x")):
+            assert outcome.refused and "backup" in outcome.error
         outcome = app.session.annotate(A000, None, None, tags=["saved"])
         assert outcome.saved
     assert chunk.read_bytes() == broken

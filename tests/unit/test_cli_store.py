@@ -96,3 +96,12 @@ def test_an_export_cleans_the_temp_file_a_killed_export_left(env, tmp_path):
     live.write_bytes(b"someone is writing")
     run("export", *env["base"], "-o", str(target))
     assert target.exists() and not dead.exists() and live.exists()
+
+
+def test_tags_rename_and_merge_everywhere(env):
+    for tag in ("covid", "COVID-19", "health"):
+        run("annotate", A000, *env["base"], "--tag", tag)
+    result = run("tags", *env["base"], "--json", "--rename", "covid", "pandemic", "--rename", "COVID-19", "pandemic")
+    assert "3 annotations changed" not in result.stderr and "2 annotations changed" in result.stderr
+    assert {t["tag"]: t["count"] for t in json.loads(result.stdout)} == {"pandemic": 2, "health": 1}
+    assert not (env["db"].parent / "annotations.journal.json").exists()

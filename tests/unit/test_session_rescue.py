@@ -21,7 +21,7 @@ def test_unsaved_adds_edits_and_deletes_are_rescued_and_replayed(seeds_copy: Pat
     doomed = store.add(article=A000, tags=["doomed"])
     edited = store.add(article=A000, tags=["old"])
     session = Session(seeds_copy, db, corpus=load_corpus(seeds_copy))
-    session.store._lock.timeout = 0.05
+    session.store.lock_timeout = 0.05
     with FileLock(str(db) + ".lock"):                          # another process holds the database
         added = session.annotate(A000, None, None, tags=["new"])
         changed = session.update(edited["id"], tags=["edited"])

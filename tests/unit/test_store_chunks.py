@@ -114,6 +114,7 @@ def test_batch_writes_each_touched_file_once_per_slice(db: Path, monkeypatch) ->
 
 def test_batch_lets_go_of_the_lock_between_slices(db: Path, monkeypatch) -> None:
     monkeypatch.setattr(store_mod, "SLICE_S", 0.0)
+    monkeypatch.setattr(store_mod, "SLICE_MIN_OPS", 0)
     s = AnnotationStore(db)
     other = AnnotationStore(db, lock_timeout=0.2)
     with s.batch():
@@ -273,3 +274,64 @@ def test_import_over_a_limit_names_the_record_and_the_limit(db: Path) -> None:
     with pytest.raises(ExportError, match="stopped at annotation 2 .*the note is 100,005 characters"):
         import_native(AnnotationStore(db), json.dumps(export_native(data, {}, corpus="corpus")))
     assert len(AnnotationStore(db).all()) == 1
+
+
+def test_a_damaged_manifest_can_be_restored_from_its_backup(db: Path) -> None:
+    s = AnnotationStore(db)
+    rec = s.add(article="a")
+    import shutil
+
+    folder = s.backup_dir / "annotations"                      # the manifest is written once: keep a copy of it
+    folder.mkdir(parents=True)
+    shutil.copy(db, folder / "1.json")
+    db.write_bytes(b"\x00garbage")
+    with pytest.raises(CorruptDatabase):
+        AnnotationStore(db).add(article="b")
+    (version,) = [v for v in s.backups(db.name) if v["records"] is not None]
+    AnnotationStore(db).restore_backup(db.name, version["version"])
+    assert AnnotationStore(db).get(rec["id"]) == rec
+    assert any(v["records"] is None for v in s.backups(db.name))   # the garbage was kept too
+
+
+def write_old_layout(db: Path, article: str, n: int) -> list[dict]:
+    db.parent.mkdir(parents=True, exist_ok=True)
+    db.write_bytes(orjson.dumps({"_meta": {"1": {"format": "reader-db", "version": 1}}}))
+    (db.parent / "annotations.d").mkdir(exist_ok=True)
+    old = recs(article, n)
+    (db.parent / "annotations.d" / shard_name(article)).write_bytes(
+        orjson.dumps({"annotations": {str(i + 1): r for i, r in enumerate(old)}, "state": {}}))
+    return old
+
+
+def test_an_old_oversized_article_file_is_split_into_chunks_on_the_first_write(db: Path, small: int) -> None:
+    old = write_old_layout(db, "old.txt", 25)
+    AnnotationStore(db).add(article="other.txt")
+    key = article_key("old.txt")
+    sizes = [len(json.loads((db.parent / "annotations.d" / chunk_name(key, n)).read_bytes())["annotations"])
+             for n in range(3)]
+    assert sizes == [10, 10, 5] and not (db.parent / "annotations.d" / chunk_name(key, 3)).exists()
+    fresh = AnnotationStore(db)
+    assert [r["id"] for r in fresh.by_article("old.txt")] == [r["id"] for r in old]
+    assert fresh.get(old[24]["id"]) == old[24] and fresh.check() == []
+
+
+def test_a_split_interrupted_by_a_crash_loses_nothing_and_is_finished(db: Path, small: int, monkeypatch) -> None:
+    old = write_old_layout(db, "old.txt", 25)
+    real = store_mod._FileStorage.flush
+
+    def crash_on_chunk_0(self, data=None):
+        if self.path.name == shard_name("old.txt"):
+            raise KeyboardInterrupt("killed mid-split")
+        return real(self, data)
+
+    monkeypatch.setattr(store_mod._FileStorage, "flush", crash_on_chunk_0)
+    with pytest.raises(KeyboardInterrupt):
+        AnnotationStore(db).add(article="other.txt")
+    monkeypatch.setattr(store_mod._FileStorage, "flush", real)
+    reader = AnnotationStore(db, readonly=True)
+    assert [r["id"] for r in reader.by_article("old.txt")] == [r["id"] for r in old]   # copies shown once
+    AnnotationStore(db).add(article="other.txt")
+    first = json.loads((db.parent / "annotations.d" / shard_name("old.txt")).read_bytes())["annotations"]
+    assert len(first) == 10
+    fresh = AnnotationStore(db)
+    assert len(fresh.all()) == 26 and fresh.check() == []

@@ -338,6 +338,10 @@ class ExportScreen(ModalScreen[Path | None]):
             articles = {a.id: a for a in session.articles}
             text = render(fmt, records, articles, corpus=str(session.corpus_root), notices=notices)
             write_export(path, text)
+            damaged = sorted(session.store.damage)
+            if damaged:  # skipped, or taken from their last good backup: the export says which
+                notices.insert(0, f"{len(damaged)} damaged database file(s) skipped or taken from a backup "
+                                  f"({', '.join(damaged[:2])}); run `reader doctor`")
         except (ExportError, OSError) as exc:
             self.app.call_from_thread(self._failed, str(exc) or exc.__class__.__name__)
             return
