@@ -166,14 +166,17 @@ class LibraryScreen(TextKeysStandAside, Screen):
             key = self.tag_filter.casefold()
             tagged = {r["article"] for r in session.all_annotations()
                       if any(t.casefold() == key for t in r["tags"])}
-        rows = []
-        for article in self.app.articles:
-            if tagged is not None and article.id not in tagged:
-                continue
-            state = session.get_state(article.id)
-            mark = "read" if state.get("read") else ("started" if state.get("opened") else "unread")
-            rows.append(Row(article, counts.get(article.id, 0), mark))
+        # Read marks are looked up when a row is drawn (_mark): one store lookup per visible row, not
+        # 100,000 per reload.
+        rows = [Row(article, counts.get(article.id, 0)) for article in self.app.articles
+                if tagged is None or article.id in tagged]
         self.app.call_from_thread(self._set_rows, rows)
+
+    def _mark(self, row: Row) -> str:
+        if row.state is None and row.annotations is not None:  # the store is open
+            state = self.app.session.get_state(row.article.id)
+            row.state = "read" if state.get("read") else ("started" if state.get("opened") else "unread")
+        return READ_MARKS[row.state]
 
     def _set_rows(self, rows: list[Row]) -> None:
         self._hide_progress()
@@ -205,7 +208,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
             if a.warning:
                 title.append(" ⚠", style="bold yellow")
             return (
-                Text(READ_MARKS[row.state], style="bold"),
+                Text(self._mark(row), style="bold"),
                 title,
                 Text(a.date or "—", style="dim" if not a.date else ""),
                 Text(a.source or "", no_wrap=True, overflow="ellipsis"),
@@ -352,7 +355,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
                         snippet.stylize("not dim", s, e)
                 cell.append_text(snippet)
             table.add_row(
-                Text(READ_MARKS[row.state], style="bold"), cell,
+                Text(self._mark(row), style="bold"), cell,
                 Text(a.date or "—", style="dim" if not a.date else ""),
                 Text(a.source or "", no_wrap=True, overflow="ellipsis"),
                 Text(f"{a.words:,}", justify="right"),
