@@ -189,25 +189,24 @@ class Catalogue:
         self._set_meta(db)
         return db
 
-    @staticmethod
-    def _usable(db: sqlite3.Connection) -> bool:
-        """True when ``db`` is a catalogue of this schema and parser version (a new file is made one)."""
+    def _usable(self, db: sqlite3.Connection) -> bool:
+        """True when ``db`` is a catalogue of this schema and parser version, of this corpus folder
+        (a new file is made one)."""
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if not tables:
             db.executescript(_SCHEMA)
-            Catalogue._set_meta(db)
+            self._set_meta(db)
             return True
         if "meta" not in tables or "files" not in tables:
             return False
         meta = dict(db.execute("SELECT key, value FROM meta"))
-        if meta.get("schema") != str(SCHEMA_VERSION) or meta.get("parser") != str(_corpus.PARSER_VERSION):
-            return False
-        return True
+        return (meta.get("schema") == str(SCHEMA_VERSION) and meta.get("parser") == str(_corpus.PARSER_VERSION)
+                and meta.get("root") == str(self.root))
 
-    @staticmethod
-    def _set_meta(db: sqlite3.Connection) -> None:
+    def _set_meta(self, db: sqlite3.Connection) -> None:
         db.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-                       [("schema", str(SCHEMA_VERSION)), ("parser", str(_corpus.PARSER_VERSION))])
+                       [("schema", str(SCHEMA_VERSION)), ("parser", str(_corpus.PARSER_VERSION)),
+                        ("root", str(self.root))])
 
     def close(self) -> None:
         try:

@@ -210,3 +210,16 @@ def test_a_catalogue_that_refuses_a_write_mid_sync_is_replaced_by_memory(corpus:
     lib.refresh()
     assert not lib.catalogue.persistent
     assert "new.txt" in {a.id for a in lib.articles} and len(lib.articles) == 5
+
+
+def test_a_catalogue_of_another_corpus_folder_is_rebuilt(corpus: Path, tmp_path: Path):
+    lib = library(corpus)
+    lib.update_index()
+    lib.close()
+    other = tmp_path / "other"
+    write(other, "only.txt", "Only one\n\nA single article about lighthouses.")
+    lib = Library(other, corpus.parent / "annotations" / "annotations.json")  # the same database folder
+    lib.refresh()
+    assert [a.id for a in lib.articles] == ["only.txt"]
+    assert [h.article for h in lib.search("lighthouses")] == ["only.txt"]
+    assert lib.search("harbour cranes") == []
