@@ -1,174 +1,167 @@
-"""Benchmark the full-text search index against the needles of ../shared/bench-corpus.py.
+"""Benchmark library search on a generated corpus and its needles (``../shared/bench-corpus.py``).
 
-    python bench/search.py [--articles 10000] [--queries 200] [--baseline-queries 20] [--shared DIR] [--cache DIR]
+    python bench/search.py --corpus DIR --needles FILE [--cli-queries 10] [--fzf-queries 5] [--work DIR]
+    python bench/search.py --articles 10000          # generates DIR and FILE first (cached in /tmp)
 
-Generates the corpus once into a cache folder (reused afterwards), builds the index (build time), runs the
-needle queries (each with one typo) and prints the median and p95 query latency and recall@1 / recall@10
-of the needle's article per kind, beside the same figures for a baseline: a plain rapidfuzz scan of every
-body per query (``process.extract`` with ``fuzz.partial_ratio``) on a smaller sample of the queries.
+Prints, then ends with one JSON line:
+
+* ``index_build_s``: a cold start's catalogue (every file parsed) plus the FTS5 index, from nothing;
+* ``index_load_s``: a warm start in a fresh ``Library``: stat every file against the catalogue, open the
+  index, load its vocabulary (what a new process pays before its first query);
+* ``p50_ms`` / ``p95_ms``: in-process ``Library.search`` latency over every needle (each has one typo);
+* ``rare_top3`` / ``phrase_top10``: share of rare needles whose article ranks in the top 3, of phrase
+  needles in the top 10;
+* ``peak_mib``: peak resident memory of this process (corpus open, indexed, all queries run);
+* ``cli_ms``: median wall time of a whole ``reader search QUERY`` process, warm caches;
+* ``fzf_ms``: median wall time of ``fzf --filter QUERY`` over the same text, one paragraph a line
+  (null when fzf is not installed), and ``fzf_top10``: how often fzf's first 10 lines hold the article.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from rapidfuzz import fuzz, process  # noqa: E402
+from reader.library import Library  # noqa: E402
 
-from reader.search import SearchIndex  # noqa: E402
-
-
-@dataclass
-class _Plain:
-    id: str
-    title: str
-    text: str
-
-
-def load_articles(folder: Path) -> list:
-    try:
-        from reader.corpus import load_corpus
-    except Exception:  # the corpus module is optional here: fall back to reading the files
-        load_corpus = None
-    if load_corpus is not None:
-        try:
-            return list(load_corpus(folder))
-        except Exception as exc:  # noqa: BLE001 - report and fall back
-            print(f"reader.corpus.load_corpus failed ({exc}); reading the files directly", file=sys.stderr)
-    out = []
-    for path in sorted(folder.glob("*.txt")):
-        text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
-        lines = [ln.strip() for ln in text.split("\n")]
-        title = next((ln for ln in lines if ln and not ln.startswith("date ")), path.stem)
-        out.append(_Plain(path.name, title, text))
-    return out
+SHARED = ROOT.parent / "shared"
 
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
-    return ordered[k]
+    return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))]
 
 
-def report(label: str, latencies: list[float], ranks: dict[str, list[int | None]]) -> None:
-    print(f"{label}: {len(latencies)} queries, median {statistics.median(latencies):.1f} ms, "
-          f"p95 {percentile(latencies, 95):.1f} ms")
-    for kind in sorted(ranks):
-        rs = ranks[kind]
-        r1 = sum(1 for r in rs if r is not None and r < 1) / len(rs)
-        r10 = sum(1 for r in rs if r is not None and r < 10) / len(rs)
-        print(f"    {kind:<7} n={len(rs):<4} recall@1 {r1:.2f}   recall@10 {r10:.2f}")
+def generate(articles: int) -> tuple[Path, Path]:
+    out = Path(tempfile.gettempdir()) / f"reader-bench-c{articles}"
+    needles = Path(f"{out}.needles.json")
+    if not needles.exists():
+        script = SHARED / "bench-corpus.py"
+        if not script.exists():
+            sys.exit(f"no --corpus given and {script} is missing")
+        subprocess.run([sys.executable, str(script), str(out), "--articles", str(articles)], check=True)
+    return out, needles
 
 
-def _ranks_in_order(needles: list[dict], ranks: dict[str, list[int | None]]) -> list[int | None]:
-    """The per-kind rank lists back in needle order."""
-    cursor = {kind: iter(rs) for kind, rs in ranks.items()}
-    return [next(cursor[nd["kind"]]) for nd in needles]
-
-
-def main() -> int:
+def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--articles", type=int, default=10_000)
-    ap.add_argument("--queries", type=int, default=200, help="needle queries to run (at most the needles there are)")
-    ap.add_argument("--baseline-queries", type=int, default=20, help="queries for the plain-scan baseline (slow)")
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
-    ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "reader-bench")
+    ap.add_argument("--corpus", type=Path)
+    ap.add_argument("--needles", type=Path)
+    ap.add_argument("--articles", type=int, default=10000, help="generate a corpus of this size if --corpus is not given")
+    ap.add_argument("--cli-queries", type=int, default=10)
+    ap.add_argument("--fzf-queries", type=int, default=5)
+    ap.add_argument("--work", type=Path, help="folder for the database and caches (default: a temp folder, removed)")
     args = ap.parse_args()
+    corpus, needles_path = (args.corpus, args.needles) if args.corpus else generate(args.articles)
+    if needles_path is None:
+        needles_path = Path(f"{corpus}.needles.json")
+    needles = json.loads(needles_path.read_text(encoding="utf-8"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="reader-bench-search-"))
+    db = work / "annotations" / "annotations.json"
+    try:
+        run(corpus, needles, work, db, args)
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
 
-    generator = args.shared / "bench-corpus.py"
-    if not generator.exists():
-        print(f"cannot find the corpus generator at {generator} (use --shared DIR)", file=sys.stderr)
-        return 2
-    corpus = args.cache / f"corpus-{args.articles}-seed{args.seed}"
-    needles_path = corpus.with_name(corpus.name + ".needles.json")
-    if not needles_path.exists() or not corpus.is_dir():
-        args.cache.mkdir(parents=True, exist_ok=True)
-        print(f"generating {args.articles} articles into {corpus} ...", flush=True)
-        subprocess.run([sys.executable, str(generator), str(corpus), "--articles", str(args.articles),
-                        "--seed", str(args.seed)], check=True)
-    else:
-        print(f"reusing {corpus}")
-    needles = json.loads(needles_path.read_text(encoding="utf-8"))[: args.queries]
 
-    t0 = time.perf_counter()
-    articles = load_articles(corpus)
-    t1 = time.perf_counter()
-    index = SearchIndex.build(articles)
-    t2 = time.perf_counter()
-    size = sum(len(a.text) for a in articles)
-    print(f"loaded {len(articles)} articles ({size / 1e6:.1f} M characters) in {t1 - t0:.2f} s; "
-          f"index built in {t2 - t1:.2f} s")
+def run(corpus: Path, needles: list[dict], work: Path, db: Path, args) -> None:
+    for name in ("library.sqlite", "library-index.sqlite"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db.parent / name}{suffix}").unlink(missing_ok=True)
+    started = time.perf_counter()
+    lib = Library(corpus, db)
+    lib.refresh()
+    catalogue_s = time.perf_counter() - started
+    lib.update_index()
+    build_s = time.perf_counter() - started
+    lib.close()
+    print(f"cold: catalogue {catalogue_s:.2f} s, catalogue + index {build_s:.2f} s ({len(lib.articles)} articles)")
 
-    latencies: list[float] = []
-    ranks: dict[str, list[int | None]] = {}
-    misses: list[str] = []
+    started = time.perf_counter()
+    lib = Library(corpus, db)
+    lib.refresh()
+    lib.update_index()
+    lib.index._load_vocabulary()
+    load_s = time.perf_counter() - started
+    print(f"warm: stat + catalogue + index open + vocabulary {load_s:.3f} s")
+
+    times: list[float] = []
+    found = {"rare": [0, 0], "phrase": [0, 0]}
+    annotations: list[dict] = []
     for needle in needles:
         t = time.perf_counter()
-        hits = index.search(needle["query"], limit=10)
-        latencies.append((time.perf_counter() - t) * 1000)
+        hits = lib.search(needle["query"], limit=10, annotations=annotations)
+        times.append(time.perf_counter() - t)
         ids = [h.article for h in hits]
-        rank = ids.index(needle["article"]) if needle["article"] in ids else None
-        ranks.setdefault(needle["kind"], []).append(rank)
-        if rank is None:
-            misses.append(f"{needle['kind']}: {needle['query']!r} (phrase {needle['phrase']!r})")
-    report("index", latencies, ranks)
-    if misses:
-        print(f"    not in the top 10 ({len(misses)}): " + "; ".join(misses[:8]) + (" ..." if len(misses) > 8 else ""))
+        kind = needle["kind"]
+        k = 3 if kind == "rare" else 10
+        found.setdefault(kind, [0, 0])
+        found[kind][1] += 1
+        found[kind][0] += needle["article"] in ids[:k]
+    p50, p95 = statistics.median(times) * 1000, percentile(times, 0.95) * 1000
+    rare = found["rare"][0] / max(1, found["rare"][1])
+    phrase = found["phrase"][0] / max(1, found["phrase"][1])
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"in-process: p50 {p50:.1f} ms, p95 {p95:.1f} ms over {len(times)} needles; rare top 3 "
+          f"{found['rare'][0]}/{found['rare'][1]}, phrase top 10 {found['phrase'][0]}/{found['phrase'][1]}; "
+          f"peak {peak:.0f} MiB")
 
-    bodies = [a.text.lower() for a in articles]
-    # some "phrase" needles are three common words that many articles share verbatim: no ranking can put the
-    # one planted article in the top 10 among hundreds of equals, so show the recall without those too
-    ambiguous = {i for i, nd in enumerate(needles) if sum(1 for b in bodies if nd["phrase"] in b) > 10}
-    if ambiguous:
-        clear: dict[str, list[int | None]] = {}
-        flat = [(nd["kind"], r) for nd, r in zip(needles, _ranks_in_order(needles, ranks))]
-        for i, (kind, r) in enumerate(flat):
-            if i not in ambiguous:
-                clear.setdefault(kind, []).append(r)
-        print(f"    {len(ambiguous)} needles' phrase occurs verbatim in more than 10 articles; without them:")
-        for kind in sorted(clear):
-            rs = clear[kind]
-            print(f"    {kind:<7} n={len(rs):<4} recall@1 {sum(1 for r in rs if r is not None and r < 1) / len(rs):.2f}"
-                  f"   recall@10 {sum(1 for r in rs if r is not None and r < 10) / len(rs):.2f}")
-
-    # baseline: a plain rapidfuzz scan of every body for each query, on a sample spread over the kinds
-    ids = [a.id for a in articles]
-    by_kind: dict[str, list[dict]] = {}
-    for needle in needles:
-        by_kind.setdefault(needle["kind"], []).append(needle)
-    sample: list[dict] = []
-    per_kind = max(1, args.baseline_queries // max(1, len(by_kind)))
-    for kind in sorted(by_kind):
-        sample.extend(by_kind[kind][:per_kind])
-    base_lat: list[float] = []
-    base_ranks: dict[str, list[int | None]] = {}
+    reader = shutil.which("reader") or str(Path(sys.executable).with_name("reader"))
+    sample = needles[: args.cli_queries]
+    cli: list[float] = []
     for needle in sample:
         t = time.perf_counter()
-        found = process.extract(needle["query"].lower(), bodies, scorer=fuzz.partial_ratio, limit=10)
-        base_lat.append((time.perf_counter() - t) * 1000)
-        top = [ids[i] for _, _, i in found]
-        rank = top.index(needle["article"]) if needle["article"] in top else None
-        base_ranks.setdefault(needle["kind"], []).append(rank)
-    report("baseline (process.extract, fuzz.partial_ratio over all bodies)", base_lat, base_ranks)
-    if base_lat:
-        print(f"index median is {statistics.median(base_lat) / statistics.median(latencies):.0f}x faster "
-              f"than the plain scan")
-    return 0
+        subprocess.run([reader, "search", needle["query"], "--corpus", str(corpus), "--db", str(db), "--limit", "10"],
+                       check=True, capture_output=True)
+        cli.append(time.perf_counter() - t)
+    cli_ms = statistics.median(cli) * 1000
+    print(f"whole `reader search` process: median {cli_ms:.0f} ms over {len(cli)} queries")
+
+    fzf_ms = fzf_top10 = None
+    fzf = shutil.which("fzf")
+    if fzf and args.fzf_queries > 0:
+        lines = work / "paragraphs.txt"
+        with lines.open("w", encoding="utf-8") as out:
+            for a in lib.articles:
+                for para in a.text.split("\n\n"):
+                    para = " ".join(para.split())
+                    if para:
+                        out.write(f"{a.id}\t{para}\n")
+        runs: list[float] = []
+        hits = 0
+        for needle in needles[: args.fzf_queries]:
+            t = time.perf_counter()
+            with lines.open("rb") as stdin:
+                result = subprocess.run([fzf, "--filter", needle["query"]], stdin=stdin, capture_output=True)
+            runs.append(time.perf_counter() - t)
+            top = [ln.split(b"\t", 1)[0].decode() for ln in result.stdout.splitlines()[:10]]
+            hits += needle["article"] in top
+        fzf_ms = statistics.median(runs) * 1000
+        fzf_top10 = hits / len(runs)
+        print(f"fzf --filter over {lines.stat().st_size / 1e6:.0f} MB of paragraphs: median {fzf_ms:.0f} ms, "
+              f"article in its first 10 lines {hits}/{len(runs)}; reader search is {fzf_ms / cli_ms:.1f}x faster")
+    print(json.dumps({
+        "articles": len(lib.articles), "p50_ms": round(p50, 1), "p95_ms": round(p95, 1),
+        "rare_top3": round(rare, 3), "phrase_top10": round(phrase, 3), "index_build_s": round(build_s, 2),
+        "catalogue_s": round(catalogue_s, 2), "index_load_s": round(load_s, 3), "peak_mib": round(peak),
+        "cli_ms": round(cli_ms), "fzf_ms": round(fzf_ms) if fzf_ms is not None else None,
+        "fzf_top10": fzf_top10, "cpus": os.cpu_count(),
+    }))
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    main()

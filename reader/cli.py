@@ -32,10 +32,11 @@ from reader import __version__, paths
 
 if TYPE_CHECKING:
     from reader.corpus import Corpus
+    from reader.library import Library
     from reader.store import AnnotationStore
 
 COMMANDS = ("list", "search", "annotate", "tags", "export", "import", "delete", "doctor", "restore",
-            "tag", "stats", "agree")
+            "tag", "stats", "agree", "index")
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_PARTIAL = 3   # done for everything readable; some damaged database files were skipped (named on stderr)
@@ -148,6 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("version", nargs="?", metavar="VERSION", help="the version to bring back")
     _corpus_arg(p)
     _db_arg(p)
+
+    p = sub.add_parser("index", help="bring the catalogue and the search index beside the database up to date")
+    _corpus_arg(p)
+    _db_arg(p)
     return parser
 
 
@@ -181,6 +186,19 @@ def _load(args: argparse.Namespace, *, report_skipped: bool = True) -> Corpus:
         for skipped in corpus.skipped:
             _warn(f"skipped {skipped.id}: {skipped.reason}")
     return corpus
+
+
+def _library(args: argparse.Namespace, *, readonly: bool = True, report_skipped: bool = True) -> Library:
+    """The corpus through its catalogue (only changed files are read); read-only creates no folder."""
+    from reader.library import Library
+
+    root = _corpus_path(args)
+    library = Library(root, _db_path(args, root), readonly=readonly)
+    library.refresh()
+    if report_skipped:
+        for skipped in library.corpus.skipped:
+            _warn(f"skipped {skipped.id}: {skipped.reason}")
+    return library
 
 
 def _store(args: argparse.Namespace, corpus_root: Path, *, readonly: bool = False) -> AnnotationStore:
@@ -235,8 +253,9 @@ def resolve_article(corpus: Corpus, name: str) -> str:
 # --- commands ---------------------------------------------------------------------------------------
 
 def cmd_list(args: argparse.Namespace) -> int:
-    corpus = _load(args)
-    store = _store(args, corpus.root, readonly=True)
+    library = _library(args)
+    corpus = library.corpus
+    store = library.store
     counts = store.counts()
     _report_damage(store)
     rows = [{
@@ -256,17 +275,16 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from reader.search import QueryError, SearchIndex
+    from reader.search import QueryError
 
     if args.limit < 1:
         raise CliError("--limit must be at least 1")
-    corpus = _load(args)
-    store = _store(args, corpus.root, readonly=True)
+    library = _library(args)
+    store = library.store
     annotations = store.all()
     _report_damage(store)
-    index = SearchIndex.build(corpus.articles, annotations=annotations)
     try:
-        hits = index.search(args.query, limit=args.limit)
+        hits = library.search(args.query, limit=args.limit, annotations=annotations)
     except QueryError as exc:
         raise CliError(str(exc)) from None
     if args.json:
@@ -288,12 +306,12 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     from reader.anchoring import describe, find_occurrences
     from reader.records import split_tags
 
-    corpus = _load(args, report_skipped=False)
-    article_id = resolve_article(corpus, args.article)
-    article = corpus.get(article_id)
+    library = _library(args, readonly=False, report_skipped=False)
+    article_id = resolve_article(library.corpus, args.article)
+    article = library.article(article_id)
     assert article is not None
     tags = [t for raw in args.tag for t in split_tags(raw)]
-    store = _store(args, corpus.root)
+    store = library.store
     if args.quote is None:
         record = store.add(article=article_id, tags=tags, note=args.note, fingerprint=article.fingerprint)
     else:
@@ -345,8 +363,9 @@ def cmd_tags(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from reader.export import filter_records, render, write_export
 
-    corpus = _load(args, report_skipped=False)
-    store = _store(args, corpus.root, readonly=True)
+    library = _library(args, report_skipped=False)
+    corpus = library.corpus
+    store = library.store
     records = store.all()
     damaged = _report_damage(store)
     article = resolve_article(corpus, args.article) if args.article else None
@@ -514,6 +533,20 @@ def cmd_agree(args: argparse.Namespace) -> int:
     for t in result.tags:
         alpha = "  n/a" if t.alpha is None else f"{t.alpha:7.3f}"
         print(f"{alpha:>7}  {t.both:>7}  {t.only_a:>16}  {t.only_b:>16}  {sanitize(t.tag)}")
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    import time
+
+    started = time.perf_counter()
+    library = _library(args, readonly=False)
+    done = library.update_index()
+    n = len(library.articles)
+    _warn(f"{n} article{'s' if n != 1 else ''} catalogued, {done} (re)indexed in "
+          f"{time.perf_counter() - started:.1f} s: {library.catalogue.path.parent}")
+    return 0
+
+
 def cmd_delete(args: argparse.Namespace) -> int:
     from reader.store import NotFound
 
@@ -588,7 +621,7 @@ def run_tui(argv: Sequence[str]) -> int:
 
 HANDLERS = {"list": cmd_list, "search": cmd_search, "annotate": cmd_annotate, "tags": cmd_tags,
             "export": cmd_export, "import": cmd_import, "delete": cmd_delete, "doctor": cmd_doctor,
-            "restore": cmd_restore, "tag": cmd_tag, "stats": cmd_stats, "agree": cmd_agree}
+            "restore": cmd_restore, "tag": cmd_tag, "stats": cmd_stats, "agree": cmd_agree, "index": cmd_index}
 
 
 def _expected_errors() -> tuple[type[BaseException], ...]:

@@ -39,6 +39,8 @@ __all__ = [
 ]
 
 EXTENSIONS = (".txt", ".md")
+#: Bump when parsing gives different titles, dates, ranges or text: persisted catalogues are then rebuilt.
+PARSER_VERSION = 1
 MAX_BYTES = 256 * 1024 * 1024  # a "text" file bigger than this is not something we can read comfortably
 BINARY_SNIFF = 8192
 

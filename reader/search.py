@@ -455,11 +455,18 @@ class SearchIndex:
         self._ann: dict[int, list[dict]] = {}
         self._tags: list[str] = []
         self._cache: dict[tuple, dict[str, float]] = {}
+        # (corpus size, word -> document frequency) when this index holds only the candidates of a bigger
+        # corpus (reader.fulltext): term weights then follow the whole corpus, not the candidates.
+        self.global_df: tuple[int, Callable[[str], int]] | None = None
+        self.refine_min = _REFINE_MIN
 
     # ---- building
 
     @classmethod
-    def build(cls, articles: Iterable[ArticleLike], *, annotations: Iterable[dict] = ()) -> "SearchIndex":
+    def build(cls, articles: Iterable[ArticleLike], *, annotations: Iterable[dict] = (),
+              only: set[str] | None = None) -> "SearchIndex":
+        """``only``: index just these words (the candidates' index of reader.fulltext, whose query words
+        were already expanded through the whole vocabulary)."""
         self = cls()
         post: defaultdict[str, list[int]] = defaultdict(list)
         tpost: defaultdict[str, list[int]] = defaultdict(list)
@@ -480,6 +487,9 @@ class SearchIndex:
                 title_words = set(findall(tlow))
                 words = set(findall(low))
                 words.update(title_words)
+                if only is not None:
+                    words &= only
+                    title_words &= only
                 deque(map(list.append, map(post.__getitem__, words), repeat(n)), maxlen=0)
                 deque(map(list.append, map(tpost.__getitem__, title_words), repeat(n)), maxlen=0)
             self._post, self._tpost = dict(post), dict(tpost)
@@ -691,6 +701,14 @@ class SearchIndex:
         except _Cancelled:
             return []
 
+    def _idf(self, m: _Match, n_docs: int) -> float:
+        if self.global_df is None:
+            return math.log((n_docs + 1) / (len(m.docs) + 0.5)) + 0.1
+        total, df = self.global_df
+        words = {v[1] for v in m.docs.values() if v[1]}
+        count = min(total, sum(df(w) for w in words)) if words else len(m.docs)
+        return math.log((total + 1) / (max(count, len(m.docs)) + 0.5)) + 0.1
+
     def _search(self, q: Query, limit: int, check: Callable[[], None]) -> list[Hit]:
         N = len(self._ids)
         hard: list[set[int]] = []              # an article must be in every one of these
@@ -701,7 +719,7 @@ class SearchIndex:
             matches = [self._term_match(t, check) for t in group]
             if len(matches) == 1 and matches[0].soft:
                 m = matches[0]
-                m.idf = math.log((N + 1) / (len(m.docs) + 0.5)) + 0.1
+                m.idf = self._idf(m, N)
                 soft.append(m)
                 positive.append(m)
                 continue
@@ -724,7 +742,7 @@ class SearchIndex:
                     merged.spans.setdefault(n, []).extend(sp)
             hard.append(allowed)
             if merged.docs:
-                merged.idf = math.log((N + 1) / (len(merged.docs) + 0.5)) + 0.1
+                merged.idf = self._idf(merged, N)
                 positive.append(merged)
         check()
 
@@ -782,7 +800,7 @@ class SearchIndex:
                 title += w * tdocs.get(n, 0.0)
             scored.append((45 * qual + 5 * title, n, False))
 
-        keep = max(_REFINE_MIN, 2 * limit)
+        keep = max(self.refine_min, 2 * limit)
         top = heapq.nlargest(keep, scored, key=lambda t: (t[0], -t[1]))
         check()
 

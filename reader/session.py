@@ -66,11 +66,16 @@ class Session:
     annotator: str | None = None  # named on new annotations; None: records.default_annotator()
     _index: Any = None
     _lock: threading.RLock = field(default_factory=threading.RLock)
+    library: Any = None  # a reader.library.Library: then the corpus, store and search index are its own
 
     def __post_init__(self) -> None:
         self.corpus_root = Path(self.corpus_root)
         self.db_path = Path(self.db_path)
-        self.store = AnnotationStore(self.db_path)
+        if self.library is not None:
+            self.store = self.library.store
+            self.corpus = self.library.corpus
+        else:
+            self.store = AnnotationStore(self.db_path)
 
     # --- loading ------------------------------------------------------------------------------------
 
@@ -80,15 +85,21 @@ class Session:
 
     @property
     def articles(self) -> list[Article]:
-        return self.corpus.articles if self.corpus else []
+        corpus = self.library.corpus if self.library is not None else self.corpus
+        return corpus.articles if corpus else []
 
     def article(self, article_id: str) -> Article | None:
-        return self.corpus.get(article_id) if self.corpus else None
+        corpus = self.library.corpus if self.library is not None else self.corpus
+        return corpus.get(article_id) if corpus else None
 
     def index(self):
         """The full-text index, built on first use (call it from a worker: it takes a moment at scale)."""
         from reader.search import SearchIndex
 
+        if self.library is not None:
+            if not self.library.index_ready:
+                self.library.update_index()
+            return _LibrarySearch(self)
         with self._lock:
             if self._index is None:
                 self._index = SearchIndex.build(self.articles, annotations=self.all_annotations())
@@ -96,6 +107,8 @@ class Session:
 
     @property
     def index_ready(self) -> bool:
+        if self.library is not None:
+            return self.library.index_ready
         return self._index is not None
 
     def refresh_index_annotations(self) -> None:
@@ -354,3 +367,14 @@ class Session:
         except StoreError:
             return False
         return True
+
+
+class _LibrarySearch:
+    """``Session.index()`` over a Library: the persistent index, with the session's unsaved annotations."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def search(self, query: str, *, limit: int = 50, cancelled=None):
+        return self.session.library.search(query, limit=limit, annotations=self.session.all_annotations(),
+                                           cancelled=cancelled)

@@ -14,16 +14,21 @@ from textual.screen import ModalScreen, Screen
 
 from reader.tui.config import Config, load_config
 from reader.tui.keys import text_field_has_focus
-from reader.tui.messages import AnnotationsChanged, CorpusLoaded, LoadProgress
+from reader.tui.messages import AnnotationsChanged, CorpusChanged, CorpusLoaded, IndexProgress, LoadProgress
 
 if TYPE_CHECKING:
     from reader.corpus import Article, Corpus
+    from reader.library import Library
     from reader.session import Outcome, Session
 
 RETRY_SECONDS = 3.0
 # A corpus this small is read before the first frame, so the list appears already filled; a larger
 # one is read in a worker behind a progress bar.
 LOAD_NOW_MAX_FILES = 200
+# Another process's changes to the database or the corpus show within two seconds: folder stamps every
+# half second, every file's stat every few ticks (an edit in place changes no folder).
+POLL_SECONDS = 0.5
+POLL_FILES_EVERY = 3
 
 
 class ReaderApp(App[int]):
@@ -46,7 +51,12 @@ class ReaderApp(App[int]):
         self.corpus_root = Path(corpus)
         self.db_path = Path(db)
         self.corpus: Corpus | None = None
+        self.library: Library | None = None
         self._session: Session | None = None
+        self._poll_ticks = 0
+        self._check_folder = False
+        self._attach_library = False
+        self._cold_library: Library | None = None
         self._session_lock = threading.Lock()
         self.config = config if config is not None else (load_config(config_path) if load_config_file else Config())
         self.loaded = False
@@ -83,7 +93,9 @@ class ReaderApp(App[int]):
             if self._session is None:
                 from reader.session import Session
 
-                self._session = Session(self.corpus_root, self.db_path, corpus=self.corpus,
+                self._ensure_library()
+
+                self._session = Session(self.corpus_root, self.db_path, corpus=self.corpus, library=self.library,
                                         annotator=self.config.user)
             return self._session
 
@@ -117,20 +129,51 @@ class ReaderApp(App[int]):
             self.load_corpus()
         else:
             self.call_after_refresh(self.on_corpus_loaded, CorpusLoaded())
+            if self._check_folder:
+                self.call_after_refresh(self.check_folder)  # after the first frame: it stats every file
         for problem in self.config.problems:
             self.notify(Content(problem), title="Config", severity="warning", timeout=8)
 
     def _load_small_corpus_now(self) -> bool:
-        from reader.corpus import CorpusError, load_corpus, scan
+        from reader.corpus import CorpusError
 
         try:
-            if len(scan(self.corpus_root)) > LOAD_NOW_MAX_FILES:
-                return False
-            corpus = load_corpus(self.corpus_root)
-        except CorpusError:
+            if not _more_files_than(self.corpus_root, LOAD_NOW_MAX_FILES):
+                # A few files: parsing them costs less than opening the catalogue before the first frame;
+                # the Library takes over right after it (_ensure_library).
+                from reader.corpus import load_corpus
+
+                self._set_corpus(load_corpus(self.corpus_root))
+                self._attach_library = True
+                return True
+            from reader.library import Library
+
+            library = Library(self.corpus_root, self.db_path)
+            if library.load_cached():
+                # A warm start: the catalogue's list is in the first frame; a worker checks the folder next.
+                self.library = library
+                self._set_corpus(library.corpus)
+                self._check_folder = True
+                return True
+            self._cold_library = library
+            return False
+        except (CorpusError, OSError):
             return False  # the worker reports it the usual way
-        self._set_corpus(corpus)
-        return True
+
+    def _ensure_library(self) -> None:
+        """After a small corpus was parsed for the first frame, the Library (catalogue, store, index) takes over."""
+        if self.library is not None or not self._attach_library:
+            return
+        self._attach_library = False
+        from reader.library import Library
+
+        try:
+            library = Library(self.corpus_root, self.db_path)
+            library.refresh()
+        except Exception:  # the corpus read a moment ago: keep it; the session then works without caches
+            return
+        self.library = library
+        self._set_corpus(library.corpus)
 
     def _set_corpus(self, corpus: Corpus) -> None:
         self.corpus = corpus
@@ -140,18 +183,38 @@ class ReaderApp(App[int]):
 
     @work(thread=True, exclusive=True, group="load-corpus")
     def load_corpus(self) -> None:
-        from reader.corpus import load_corpus
+        from reader.library import Library
 
         def progress(done: int, total: int) -> None:
             self.post_message(LoadProgress(done, total))
 
         try:
-            corpus = load_corpus(self.corpus_root, progress=progress)
+            library = self._cold_library or Library(self.corpus_root, self.db_path)
+            library.refresh(progress=progress)  # a cold start: every file is read once
         except Exception as exc:  # CorpusError and anything unreadable: say it, never crash
             self.post_message(CorpusLoaded(error=str(exc)))
             return
-        self.call_from_thread(self._set_corpus, corpus)
+        self.library = library
+        self.call_from_thread(self._set_corpus, library.corpus)
         self.post_message(CorpusLoaded())
+
+    @work(thread=True, exclusive=True, group="check-folder")
+    def check_folder(self) -> None:
+        """After a warm start: what changed in the folder while the app was closed."""
+        library = self.library
+        if library is None:
+            return
+        try:
+            changes = library.refresh()
+        except Exception as exc:  # CorpusError, a vanished folder: say it, keep the list
+            self.call_from_thread(self.notify, Content(str(exc)), title="Cannot read the corpus", severity="error")
+            return
+        if changes:
+            self.call_from_thread(self._set_corpus, library.corpus)
+            self.post_message(CorpusChanged(frozenset(changes.changed) | frozenset(changes.removed)))
+            self.post_message(AnnotationsChanged(None))
+            if self.session_open:
+                self._update_index()
 
     def on_corpus_loaded(self, message: CorpusLoaded) -> None:
         self.loaded = message.error is None
@@ -181,9 +244,55 @@ class ReaderApp(App[int]):
         self._load_codebook_colors()
         self.post_message(AnnotationsChanged(None))  # the list can now show counts and read marks
         try:
-            session.index()
+            if self.library is not None:
+                self._update_index()
+            else:
+                session.index()
         except Exception as exc:  # pragma: no cover - shown, never raised at the user
             self.call_from_thread(self.notify, Content(f"search index failed: {exc}"), severity="error")
+        if self.library is not None:
+            self.call_from_thread(self._start_polling)
+
+    def _update_index(self) -> None:
+        """Index what changed (everything on a cold start), reporting done/total to the screens."""
+        assert self.library is not None
+        reported = [0]
+
+        def progress(done: int, total: int) -> None:
+            if total and (done == total or done - reported[0] >= max(1, total // 100)):
+                reported[0] = done
+                self.post_message(IndexProgress(done, total))
+
+        self.library.update_index(progress=progress)
+        self.post_message(IndexProgress(1, 1))
+
+    # --- live: another process changed the database or the corpus ------------------------------------
+
+    def _start_polling(self) -> None:
+        if self.library is not None and getattr(self, "_poll_timer", None) is None:
+            self.library.poll()  # the baseline stamps
+            self._poll_timer = self.set_interval(POLL_SECONDS, self._poll)
+
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    def _poll(self) -> None:
+        library = self.library
+        if library is None:
+            return
+        self._poll_ticks += 1
+        found = library.poll(files=self._poll_ticks % POLL_FILES_EVERY == 0)
+        if found.changes:
+            changed = frozenset(found.changes.changed) | frozenset(found.changes.removed)
+            self.call_from_thread(self._set_corpus, library.corpus)
+            self.post_message(CorpusChanged(changed))
+            self._update_index()
+        if found.database or found.changes:
+            self.post_message(AnnotationsChanged(None))
+
+    def on_corpus_changed(self, message: CorpusChanged) -> None:
+        self._forward(message)
+
+    def on_index_progress(self, message: IndexProgress) -> None:
+        self._forward(message)
 
     def _load_codebook_colors(self) -> None:
         from reader.codebook import Codebook, CodebookError
@@ -307,6 +416,32 @@ class ReaderApp(App[int]):
             self.pop_screen()
         if isinstance(self.screen, LibraryScreen):
             self.screen.set_tag_filter(tag)
+
+
+def _more_files_than(root: Path, limit: int) -> bool:
+    """Does the corpus hold more than ``limit`` article files? Stops counting there (a 100k folder costs
+    no more than a small one); an unreadable folder counts as small (the load reports it)."""
+    import os
+
+    from reader.corpus import EXTENSIONS
+
+    count = 0
+    stack = [str(root)]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    if entry.name.lower().endswith(EXTENSIONS):
+                        count += 1
+                        if count > limit:
+                            return True
+                    elif entry.is_dir():
+                        stack.append(entry.path)
+        except OSError:
+            continue
+    return False
 
 
 def run(corpus: Path, db: Path, config: Path | None = None) -> int:

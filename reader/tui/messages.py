@@ -26,3 +26,20 @@ class AnnotationsChanged(Message):
     def __init__(self, article: str | None = None) -> None:
         super().__init__()
         self.article = article
+
+
+class IndexProgress(Message):
+    """The search index is being built or updated: ``done`` of ``total`` articles (done == total: ready)."""
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__()
+        self.done = done
+        self.total = total
+
+
+class CorpusChanged(Message):
+    """Another process added, edited or deleted articles; ``changed`` are the ids whose text changed."""
+
+    def __init__(self, changed: frozenset[str]) -> None:
+        super().__init__()
+        self.changed = changed

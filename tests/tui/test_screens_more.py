@@ -16,6 +16,7 @@ from reader.tui.app import ReaderApp
 from reader.tui.commands import ActionsProvider, ArticlesProvider, TagsProvider, ThemesProvider
 from reader.tui.config import Config
 from reader.tui.screens.annotations import AnnotationsScreen, rank_rows
+from reader.tui.widgets.article_list import ArticleList
 from reader.tui.screens.export import EXTENSIONS, ExportScreen
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.library import LibraryScreen
@@ -42,7 +43,7 @@ async def _wait(pilot, condition, what: str, rounds: int = 2000) -> None:
 
 def _library_ready(app) -> bool:
     return (app.loaded and isinstance(app.screen, LibraryScreen)
-            and app.screen.query_one("#articles", DataTable).row_count == len(app.session.articles) > 0)
+            and app.screen.query_one("#articles", ArticleList).row_count == len(app.session.articles) > 0)
 
 
 async def _loaded(app, pilot) -> None:

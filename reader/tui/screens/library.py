@@ -15,12 +15,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from reader.corpus import Article
 from reader.tui.keys import TextKeysStandAside
 from reader.tui.text import emphasise
+from reader.tui.widgets.article_list import ArticleList
 
 SORTS = ("date", "title", "annotations")
 READ_MARKS = {"unread": "●", "started": "◐", "read": " ", None: " "}
@@ -33,7 +34,7 @@ class Row:
     state: str | None = None        # "unread" | "started" | "read", or None until known
 
 
-class ArticleTable(DataTable):
+class ArticleTable(ArticleList):
     # Priority, like every key of this screen: a burst such as "jj⏎" is handled in order.
     BINDINGS = [
         Binding("j,down", "cursor_down", "Down", show=False, id="library.down", priority=True),
@@ -120,6 +121,34 @@ class LibraryScreen(TextKeysStandAside, Screen):
         if not self.rows:
             self._set_rows([Row(a) for a in self.app.articles])
 
+    def handle_indexprogress(self, message) -> None:
+        """A cold start indexes in a worker: a bar shows done/total; titles are searchable meanwhile."""
+        from textual.widgets import ProgressBar
+
+        found = self.query("#index-progress")
+        if message.done >= message.total:
+            for bar in found:
+                bar.remove()
+            if self.search_text:
+                self._run_search(self.search_text)
+            return
+        if found:
+            bar = found.first(ProgressBar)
+        else:
+            bar = ProgressBar(id="index-progress", show_eta=False)
+            bar.tooltip = "indexing for full-text search"
+            self.query_one("#library").mount(bar, before="#articles")
+        bar.update(total=message.total, progress=message.done)
+        if not self.search_text:
+            self._set_header(f"indexing for full-text search: {message.done:,}/{message.total:,}"
+                             " — the list and title search work meanwhile")
+
+    def handle_corpuschanged(self, message) -> None:
+        if self.app.session_open:
+            self.reload()
+        else:
+            self._set_rows([Row(a) for a in self.app.articles])
+
     def handle_annotationschanged(self, message) -> None:
         if self.app.loaded and self.app.session_open:
             self.reload()
@@ -137,14 +166,17 @@ class LibraryScreen(TextKeysStandAside, Screen):
             from reader.codebook import record_has_tag  # a parent tag includes its sub-tags
 
             tagged = {r["article"] for r in session.all_annotations() if record_has_tag(r, self.tag_filter)}
-        rows = []
-        for article in self.app.articles:
-            if tagged is not None and article.id not in tagged:
-                continue
-            state = session.get_state(article.id)
-            mark = "read" if state.get("read") else ("started" if state.get("opened") else "unread")
-            rows.append(Row(article, counts.get(article.id, 0), mark))
+        # Read marks are looked up when a row is drawn (_mark): one store lookup per visible row, not
+        # 100,000 per reload.
+        rows = [Row(article, counts.get(article.id, 0)) for article in self.app.articles
+                if tagged is None or article.id in tagged]
         self.app.call_from_thread(self._set_rows, rows)
+
+    def _mark(self, row: Row) -> str:
+        if row.state is None and row.annotations is not None:  # the store is open
+            state = self.app.session.get_state(row.article.id)
+            row.state = "read" if state.get("read") else ("started" if state.get("opened") else "unread")
+        return READ_MARKS[row.state]
 
     def _set_rows(self, rows: list[Row]) -> None:
         self._hide_progress()
@@ -166,22 +198,25 @@ class LibraryScreen(TextKeysStandAside, Screen):
     def _render_rows(self) -> None:
         table = self.query_one(ArticleTable)
         selected = self.selected_article()
-        table.clear()
         self._fit_columns()
-        for row in self.sorted_rows():
+        ordered = self.sorted_rows()
+
+        def cells(i: int) -> tuple[Text, ...]:  # made only for the rows on screen (a virtual list)
+            row = ordered[i]
             a = row.article
             title = Text(a.title, no_wrap=True, overflow="ellipsis")
             if a.warning:
                 title.append(" ⚠", style="bold yellow")
-            table.add_row(
-                Text(READ_MARKS[row.state], style="bold"),
+            return (
+                Text(self._mark(row), style="bold"),
                 title,
                 Text(a.date or "—", style="dim" if not a.date else ""),
                 Text(a.source or "", no_wrap=True, overflow="ellipsis"),
                 Text(f"{a.words:,}", justify="right"),
                 Text(self._count(row), justify="right"),
-                key=a.id,
             )
+
+        table.set_rows([r.article.id for r in ordered], cells)
         self._restore_cursor(selected)
         if not self.rows:
             self._show_empty("No articles match this tag." if self.tag_filter else
@@ -283,8 +318,12 @@ class LibraryScreen(TextKeysStandAside, Screen):
         worker = get_current_worker()
         from reader.search import QueryError
 
+        library = self.app.library
         try:
-            hits = self.app.session.index().search(query, limit=200, cancelled=lambda: worker.is_cancelled)
+            if library is not None and not library.index_ready:
+                hits = library.search_titles(query)  # the index follows; handle_indexprogress re-runs this
+            else:
+                hits = self.app.session.index().search(query, limit=200, cancelled=lambda: worker.is_cancelled)
         except QueryError as exc:
             self.app.call_from_thread(self._search_error, str(exc))
             return
@@ -316,7 +355,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
                         snippet.stylize("not dim", s, e)
                 cell.append_text(snippet)
             table.add_row(
-                Text(READ_MARKS[row.state], style="bold"), cell,
+                Text(self._mark(row), style="bold"), cell,
                 Text(a.date or "—", style="dim" if not a.date else ""),
                 Text(a.source or "", no_wrap=True, overflow="ellipsis"),
                 Text(f"{a.words:,}", justify="right"),

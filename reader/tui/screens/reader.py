@@ -141,6 +141,23 @@ class ReaderScreen(TextKeysStandAside, Screen):
 
     # --- annotations ------------------------------------------------------------------------------------
 
+    def handle_corpuschanged(self, message) -> None:
+        """The open article's file changed on disk: show the new text, re-anchor its annotations."""
+        if self.article_id not in message.changed:
+            return
+        article = self.app.session.article(self.article_id)
+        if article is None:
+            self.notify(Content("This article's file was deleted or renamed on disk."), severity="warning")
+            return
+        self.article = article
+        self._folded = None
+        view = self.query_one(ArticleView)
+        cursor = min(view.cursor, len(article.text))
+        view.load(article.text, dim_ranges=article.dim_ranges, cursor=cursor)
+        view.move_cursor_to(cursor, center=True)
+        self.refresh_annotations()
+        self.notify(Content("The article changed on disk and was reloaded."), timeout=3)
+
     def handle_annotationschanged(self, message) -> None:
         if message.article in (None, self.article_id):
             self.refresh_annotations()
@@ -504,8 +521,16 @@ class ReaderScreen(TextKeysStandAside, Screen):
             if under is not None:
                 listing.highlighted = next(i for i, p in enumerate(self.placed) if p is under)
             listing.focus()
+            self.call_after_refresh(self._refit_panel)  # its width is known only once it is laid out
         else:
             self.query_one(ArticleView).focus()
+
+    def _refit_panel(self) -> None:
+        listing = self.query_one(AnnotationPanel)
+        highlighted = listing.highlighted
+        self._fill_panel()
+        if highlighted is not None and highlighted < listing.option_count:
+            listing.highlighted = highlighted
 
     @on(OptionList.OptionSelected, "#panel-list")
     def _jump(self, event: OptionList.OptionSelected) -> None:
