@@ -19,6 +19,7 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from reader.corpus import Article
+from reader.display import one_line
 from reader.tui.keys import TextKeysStandAside
 from reader.tui.text import emphasise
 from reader.tui.widgets.article_list import ArticleList
@@ -204,7 +205,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
         def cells(i: int) -> tuple[Text, ...]:  # made only for the rows on screen (a virtual list)
             row = ordered[i]
             a = row.article
-            title = Text(a.title, no_wrap=True, overflow="ellipsis")
+            title = Text(one_line(a.title), no_wrap=True, overflow="ellipsis")  # stand-ins for bidi etc.
             if a.warning:
                 title.append(" ⚠", style="bold yellow")
             return (
