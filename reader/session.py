@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 from reader.anchoring import Anchor, anchor_record, describe
 from reader.corpus import Article, Corpus
-from reader.records import RecordError, make_record, normalise_tags, now_iso
+from reader.records import RecordError, count_tags, make_record, normalise_tags, now_iso
 from reader.store import AnnotationStore, NotFound, StoreError
 
 
@@ -158,14 +158,8 @@ class Session:
         return counts
 
     def tag_counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        spelling: dict[str, str] = {}
-        for record in self.all_annotations():
-            for tag in record["tags"]:
-                key = tag.casefold()
-                spelling.setdefault(key, tag)
-                counts[key] = counts.get(key, 0) + 1
-        return {spelling[k]: n for k, n in counts.items()}
+        """Tag -> number of annotations, most used first: the same rule as ``reader tags``."""
+        return count_tags(self.all_annotations())
 
     # --- changes --------------------------------------------------------------------------------------
 

@@ -1200,16 +1200,8 @@ class AnnotationStore:
         return dict(sorted(Counter(r["article"] for r in self.all()).items()))
 
     def tag_counts(self) -> dict[str, int]:
-        """Tag -> number of annotations, tags compared case-insensitively, shown in their commonest spelling."""
-        totals: Counter[str] = Counter()
-        spellings: dict[str, Counter[str]] = {}
-        for record in self.all():
-            for tag in record["tags"]:
-                key = tag.casefold()
-                totals[key] += 1
-                spellings.setdefault(key, Counter())[tag] += 1
-        shown = {key: spellings[key].most_common(1)[0][0] for key in totals}
-        return {shown[key]: totals[key] for key in sorted(totals, key=lambda k: (-totals[k], shown[k]))}
+        """Tag -> number of annotations, most used first (``records.count_tags``: the one rule)."""
+        return records.count_tags(self.all())
 
     def rename_tag(self, old: str, new: str) -> int:
         return self.merge_tags([old], new)
