@@ -380,6 +380,17 @@ def undo(store: Any, db_path: Path | str, change: Change) -> int:
     return len(change.before)
 
 
+def restore_entry(store: Any, db_path: Path | str, tag: str, entry: Entry | None) -> None:
+    """Put one codebook entry back as it was (the undo of ``describe``); ``None`` removes it."""
+    with locked(store):
+        book = Codebook.load(Path(db_path))
+        if entry is None:
+            book.entries.pop(normalise_path(tag).casefold(), None)
+        else:
+            book.entries[entry.name.casefold()] = entry
+        book._save()
+
+
 def entries_for_export(db_path: Path | str) -> list[dict[str, str]]:
     """The codebook entries that say something, as the native export writes them."""
     book = Codebook.load(db_path)

@@ -330,7 +330,6 @@ class ReaderApp(App[int]):
                                 f"Retrying every {RETRY_SECONDS:g} s."),
                         title="Not saved", severity="error", timeout=10)
             self._ensure_retry()
-        self.session.refresh_index_annotations()
         self.post_message(AnnotationsChanged(outcome.record.get("article")))
 
     def undo_delete(self) -> Outcome | None:

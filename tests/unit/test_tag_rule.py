@@ -78,3 +78,15 @@ def test_renames_never_chain(tmp_path: Path) -> None:
     b = store.add(article=A000, tags=["b"])
     cbk.rename_many(store, db, [("a", "b"), ("b", "c")])
     assert store.get(a["id"])["tags"] == ["b"] and store.get(b["id"])["tags"] == ["c"]
+
+
+def test_a_save_or_a_rename_is_searchable_at_once(seeds_copy: Path, tmp_path: Path) -> None:
+    """The core keeps the search index in step with every change; no screen has to remember to."""
+    session = Session(seeds_copy, tmp_path / "annotations.json", corpus=load_corpus(seeds_copy))
+    index = session.index()
+    assert index.search("tag:quarantined") == []
+    session.annotate(A000, None, None, tags=["quarantined"])
+    assert [h.article for h in index.search("tag:quarantined")] == [A000]
+    session.rename_tag("quarantined", "isolated")
+    assert index.search("tag:quarantined") == []
+    assert [h.article for h in index.search("tag:isolated")] == [A000]
