@@ -29,7 +29,6 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-import re
 import sqlite3
 import threading
 from pathlib import Path
@@ -52,7 +51,7 @@ RANKED_POSTINGS = 4000    # bm25 ordering only over words in at most this many a
 REFINE = 60               # of which this many get the position scan
 MAX_VARIANTS = 24         # per word, in the FTS5 query
 PHRASE_COMBINATIONS = 48
-PHRASE_POOL = 200         # articles holding a phrase of common words, of which the PHRASE_CANDIDATES
+PHRASE_POOL = 150         # articles holding a phrase of common words, of which the PHRASE_CANDIDATES
 NEAR_WORDS = 6            # FTS5 NEAR distance for the query words in any order
 
 _SCHEMA = """
@@ -394,11 +393,11 @@ class FullTextIndex:
         expr = '"' + " ".join(words) + '"'
         rows = self.db.execute("SELECT rowid, body FROM fts WHERE fts MATCH ? LIMIT ?", (expr, PHRASE_POOL)).fetchall()
         if len(rows) > PHRASE_CANDIDATES:
-            pattern = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)", re.IGNORECASE)
+            phrase = " ".join(words)  # lower-cased vocabulary words; "a. B" across a sentence counts 0 here
             mean = sum(len(b) for _, b in rows) / len(rows) or 1.0
 
             def often(row: tuple[int, str]) -> float:
-                count = len(pattern.findall(row[1]))
+                count = row[1].lower().count(phrase)
                 return count / (count + 0.6 + 0.6 * len(row[1]) / mean)
 
             rows = sorted(rows, key=often, reverse=True)[:PHRASE_CANDIDATES]
