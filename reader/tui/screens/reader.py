@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from reader.display import one_line
 from reader.records import now_iso
 from reader.session import Placed
 from reader.tui.colors import highlight_style, swatch_style
@@ -22,11 +23,6 @@ POSITION_SAVE_DELAY = 1.5
 FIND_DEBOUNCE = 0.08
 LARGE_ARTICLE = 1_000_000  # characters; above this, find's case-folding is prepared in a worker
 READ_FRACTION = 0.9
-
-
-def _one_line(text: str, limit: int) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 class AnnotationPanel(OptionList):
@@ -204,9 +200,9 @@ class ReaderScreen(TextKeysStandAside, Screen):
             if p.start is None and r["start"] is None:
                 head = "whole article"
             elif p.anchor.status == "orphaned":
-                head = "orphaned: " + _one_line(r["quote"], width)
+                head = "orphaned: " + one_line(r["quote"], width)
             else:
-                head = "“" + _one_line(r["quote"], width - 2) + "”"
+                head = "“" + one_line(r["quote"], width - 2) + "”"
             prompt = Text(head, style="italic" if r["start"] is None else "")
             if not p.saved:
                 prompt.append("  unsaved", style="bold red")
@@ -217,7 +213,7 @@ class ReaderScreen(TextKeysStandAside, Screen):
                 prompt.append_text(line)
             if r["note"]:
                 prompt.append("\n")
-                prompt.append(_one_line(r["note"], width), style="dim")
+                prompt.append(one_line(r["note"], width), style="dim")
             if panel.option_count:
                 panel.add_option(None)  # a rule between entries (separators are not options: indices hold)
             panel.add_option(Option(prompt, id=r["id"]))
@@ -244,10 +240,10 @@ class ReaderScreen(TextKeysStandAside, Screen):
             if under is not None:
                 r = under.record
                 label = ", ".join(r["tags"]) or "no tags"
-                parts.append(f"[{label}]" + (f" {_one_line(r['note'], 60)}" if r["note"] else "") + " · x delete")
+                parts.append(f"[{label}]" + (f" {one_line(r['note'], 60)}" if r["note"] else "") + " · x delete")
         if self.find_total or self.find_label:
             current = "-" if self.find_current is None else str(self.find_current + 1)
-            parts.append(f"find “{_one_line(self.find_label, 30)}” {current}/{self.find_total} · n/N")
+            parts.append(f"find “{one_line(self.find_label, 30)}” {current}/{self.find_total} · n/N")
         text = self.article.text
         percent = int(100 * view.cursor / len(text)) if text else 100
         parts.append(f"{percent}%")
@@ -377,7 +373,7 @@ class ReaderScreen(TextKeysStandAside, Screen):
             self._save_tags(span, under, tags)
 
         self.app.push_screen(TagEditor(self.app.session.tag_counts(), title="Tag passage",
-                                       subject="“" + _one_line(quote, 200) + "”", initial=initial), done)
+                                       subject="“" + one_line(quote, 200) + "”", initial=initial), done)
 
     def action_note(self) -> None:
         from reader.tui.screens.note import NoteEditor
@@ -393,7 +389,7 @@ class ReaderScreen(TextKeysStandAside, Screen):
                 return
             self._save_note(span, under, note)
 
-        self.app.push_screen(NoteEditor(title="Note on passage", subject="“" + _one_line(quote, 200) + "”",
+        self.app.push_screen(NoteEditor(title="Note on passage", subject="“" + one_line(quote, 200) + "”",
                                         initial=under.record["note"] if under else ""), done)
 
     def _whole_article_record(self) -> Placed | None:
