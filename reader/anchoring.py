@@ -14,8 +14,10 @@ changes, :func:`anchor` looks for the passage again and says how sure it is:
    the same words elsewhere in another context;
 3. the best candidate is accepted when its quote is close enough (at most half of it edited when its
    context is there, fewer edits when it is not: ``allowed_errors``) and, when the quote's old context now
-   meets with nothing between it (the passage was deleted), only if the quote survives nearly whole;
-   else → ``"orphaned"`` (reported, never deleted here).
+   meets around (at most half of) what is left of it, candidates elsewhere only if the quote is distinct
+   (16 characters or more) and survives nearly whole, or has its own context; a short quote that occurs
+   more than once needs its context (``_needed_context``); and the overall confidence must reach
+   ``MIN_CONFIDENCE`` (0.5). Else → ``"orphaned"`` (reported, never deleted here).
 
 Among equally good spans the one whose edges fall where the quote's did (on a word boundary, or not) wins:
 "some years later" finds "Many years later", not " years later".
@@ -28,6 +30,7 @@ five characters edited, or an unchanged quote whose context is gone.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +45,9 @@ __all__ = [
 ]
 
 W_QUOTE, W_PREFIX, W_SUFFIX, W_POSITION = 50.0, 20.0, 20.0, 2.0
+MIN_CONFIDENCE = 0.5        # below this overall evidence a candidate is never accepted
 REVIEW_BELOW = 0.9          # confidence under this: reported for review (see the module docstring)
+EXACT_ENOUGH = 0.97         # an exact quote whose context is this close: no edited copy can rank higher
 CONVINCING = 0.9            # a candidate this good near the old position ends the search early
 MAX_EXACT = 2000            # exact occurrences scored one by one; beyond this a shortlist is scored
 MAX_SEED_HITS = 64          # a piece of the quote found more often than this says nothing
@@ -50,7 +55,7 @@ NEAR = 4000                 # how far around the old position the near search lo
 FULL_SCAN = 60_000          # a region up to this long is scanned whole when the pieces found nothing good
 MAX_ENDS = 48               # candidate end positions kept per scanned window
 SLACK = 4                   # the context may have grown or shrunk by this many characters
-DELETED_MIN_QUOTE = 0.8     # quote similarity needed when the old context now meets with nothing between
+DELETED_MIN_QUOTE = 0.8     # quote similarity needed elsewhere when its old place holds something else
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +143,15 @@ def allowed_errors(size: int, context: float) -> int:
     """Most edits accepted in a quote of ``size`` characters: half of it when its context (0..1, the mean
     similarity of the prefix and suffix that exist) is there, fewer when it is weak or absent."""
     if context >= 0.75:
-        return size // 2
+        return max(0, min(size // 2, size - 2))      # at least two characters must survive
     return max(size // 2 - 2, 1 if size >= 4 else 0)
+
+
+def _needed_context(size: int) -> float:
+    """Least context similarity (when the selectors have context) for a quote of ``size`` characters: a
+    two-letter word needs most of its context, a quote of 16 characters or more none (one or two
+    characters need more: ``_Search._adjacent``)."""
+    return max(0.0, 0.6 * (1.0 - size / 16))
 
 
 def anchor(text: str, *, quote: str, prefix: str = "", suffix: str = "",
@@ -154,8 +166,14 @@ def anchor(text: str, *, quote: str, prefix: str = "", suffix: str = "",
     hint: int | None = None
     if isinstance(start, int) and not isinstance(start, bool) and start >= 0:
         hint = min(start, len(text))
-        if text.startswith(quote, hint) and _context_exact(text, hint, hint + size, prefix, suffix):
-            return Anchor("anchored", hint, hint + size, quote, 1.0)
+        if text.startswith(quote, hint):
+            left, right = _context_exact(text, hint, hint + size, prefix, suffix)
+            if left and right:
+                return Anchor("anchored", hint, hint + size, quote, 1.0)
+            if left or right:
+                # Still in place with one side of its context intact: an edit touched the other side only.
+                return Anchor("anchored", hint, hint + size, quote,
+                              _Search(text, quote, prefix, suffix, hint).confidence(hint, hint + size))
     best = _Search(text, quote, prefix, suffix, hint).run()
     if best is None:
         return _ORPHAN
@@ -167,8 +185,8 @@ def anchor(text: str, *, quote: str, prefix: str = "", suffix: str = "",
     return Anchor(status, s, e, text[s:e], conf)
 
 
-def _context_exact(text: str, s: int, e: int, prefix: str, suffix: str) -> bool:
-    return text[max(0, s - len(prefix)):s] == prefix and text[e:e + len(suffix)] == suffix
+def _context_exact(text: str, s: int, e: int, prefix: str, suffix: str) -> tuple[bool, bool]:
+    return text[max(0, s - len(prefix)):s] == prefix, text[e:e + len(suffix)] == suffix
 
 
 def _is_word(ch: str) -> bool:
@@ -183,33 +201,59 @@ class _Search:
         self.n, self.m = len(text), len(quote)
         self.max_errors = max(1, self.m // 2)
         self.peq = fuzzy._peq(quote)
+        self.peq_reversed = fuzzy._peq(quote[::-1])
         self.seen: dict[tuple[int, int], tuple] = {}
         self.scanned: list[tuple[int, int]] = []
         self.best: tuple | None = None
+        self.exact: list[int] = []
         # Where each edge of the quote falls: on a word boundary or inside a word (unknown edges: boundary).
         q0, q1 = quote[0], quote[-1]
         self.left_boundary = not _is_word(q0) or not prefix or not _is_word(prefix[-1])
         self.right_boundary = not _is_word(q1) or not suffix or not _is_word(suffix[0])
-        self.junction = self._junction()
+        self.frame: tuple[int, int] | None = None
+        # In the ranking a short quote's own similarity says less than its 64 characters of context
+        # ("of" occurs everywhere): its weight grows with its length up to W_QUOTE at 32 characters.
+        self.informative = len(prefix) + len(suffix) >= 16     # enough context to tell places apart
+        self.quote_weight = W_QUOTE * min(1.0, (self.m + 8) / (CONTEXT + 8))
 
     # -- the driver --------------------------------------------------------------------------------------
 
     def run(self) -> tuple[int, int, float] | None:
         text, quote, m, n = self.text, self.quote, self.m, self.n
-        for s in self._exact_starts():
+        self.exact = self._exact_starts()
+        self.frame = self._frame()
+        for s in self.exact:
             self._consider(s, s + m, 0)
-        if self.best is not None and self.best[1] >= 1.0:
+        if self.best is not None and self.best[1] >= EXACT_ENOUGH:
             return self._result()
         regions = []
         if self.hint is not None:
             radius = NEAR + 2 * m
             regions.append((max(0, self.hint - radius), min(n, self.hint + m + radius)))
         regions.append((0, n))
+        slack = min(self.max_errors, 8 + m // 8) + 8     # a lightly edited passage, near where it is expected
         for lo, hi in regions:
-            if self.hint is not None:
-                self._window(self.hint - self.max_errors - 8, self.hint + m + self.max_errors + 8)
-            for est in self._estimates(lo, hi):
-                self._window(est - self.max_errors - 8, est + m + self.max_errors + 8)
+            starts = ([self.hint] if self.hint is not None else []) + self._estimates(lo, hi)
+            # Where the quote itself is, a fuzzy variant could only be a worse span of the same place.
+            starts = [est for est in starts if not self._overlaps_exact(est, est + m)]
+            windows = sorted((max(0, est - slack), min(n, est + m + slack)) for est in starts)
+            merged: list[list[int]] = []
+            for a, b in windows:
+                if merged and a <= merged[-1][1]:
+                    merged[-1][1] = max(merged[-1][1], b)
+                else:
+                    merged.append([a, b])
+            # Most promising first (the estimates are ordered by how many pieces agree, then by closeness);
+            # a nearly exact match with its context ends the search.
+            order = {}
+            for rank, est in enumerate(starts):
+                for k, (a, b) in enumerate(merged):
+                    if a <= max(0, est - slack) and min(n, est + m + slack) <= b:
+                        order.setdefault(k, rank)
+            for k in sorted(range(len(merged)), key=lambda k: order.get(k, len(starts))):
+                self._window(*merged[k])
+                if self.best is not None and self.best[1] >= EXACT_ENOUGH:
+                    return self._result()
             if self._convincing():
                 return self._result()
             if hi - lo <= FULL_SCAN:
@@ -319,20 +363,20 @@ class _Search:
             if (j > 0 and errors[j - 1] < d) or (j + 1 < count and errors[j + 1] < d):
                 continue
             ends.append((d, lo + j + 1))
-        if len(ends) > MAX_ENDS:
-            ends.sort()
-            ends = ends[:MAX_ENDS]
+        ends.sort()
+        ends = ends[:MAX_ENDS]
         for d, e in ends:
             if self.best is not None and self._upper_bound(d) < self.best[0][0]:
                 continue
-            best, starts = fuzzy.best_starts(self.text, self.quote, e, self.m + d)
+            best, starts = fuzzy.best_starts(self.text, self.quote, e, self.m + d, self.peq_reversed)
             for s in starts:
                 if s < e:
                     self._consider(s, e, best)
 
     def _upper_bound(self, errors: int) -> float:
         q = 1.0 - errors / self.m
-        return (W_QUOTE * q + W_PREFIX + W_SUFFIX + W_POSITION) / (W_QUOTE + W_PREFIX + W_SUFFIX + W_POSITION)
+        wq = self.quote_weight
+        return (wq * q + W_PREFIX + W_SUFFIX + W_POSITION) / (wq + W_PREFIX + W_SUFFIX + W_POSITION)
 
     # -- scoring -----------------------------------------------------------------------------------------
 
@@ -349,26 +393,57 @@ class _Search:
             if e <= s:
                 return
             errors = Levenshtein.distance(self.quote, text[s:e])
+            # The quote itself is there, overlapping: a fuzzy variant of the same place is only a worse span.
+            if self._overlaps_exact(s, e):
+                return
         self.seen[(s, e)] = ()
         q = max(0.0, 1.0 - errors / m)
         p = self._prefix(s) if self.prefix else None
         x = self._suffix(e) if self.suffix else None
-        sides = [v for v in (p, x) if v is not None]
-        context = sum(sides) / len(sides) if sides else 0.0
+        lp, lx = (len(self.prefix) if p is not None else 0), (len(self.suffix) if x is not None else 0)
+        context = ((p or 0.0) * lp + (x or 0.0) * lx) / (lp + lx) if lp + lx else 0.0
         if errors > allowed_errors(m, context):
             return
-        if errors and self.junction is not None and q < DELETED_MIN_QUOTE:
-            return
+        if self.informative and len(self.exact) != 1:
+            # A short, repeated quote is common words: without its context it is not the passage.
+            if context < _needed_context(m) or (m <= 2 and (context < 0.75 or not self._adjacent(s, e))):
+                return
+        if self.frame is not None:
+            lo, hi = self.frame
+            inside = hi > lo and s >= lo - 1 and e <= hi + 1
+            if not inside and context < 0.9 and (m < 16 or q < DELETED_MIN_QUOTE):
+                # Its old place is known and holds something else: only a distinct quote moved, or one
+                # with its own context around it (the frame was a look-alike sentence).
+                return
         weight = W_QUOTE + (W_PREFIX if p is not None else 0.0) + (W_SUFFIX if x is not None else 0.0)
         conf = (W_QUOTE * q + W_PREFIX * (p or 0.0) + W_SUFFIX * (x or 0.0)) / weight
+        if conf < MIN_CONFIDENCE:
+            return
         distance = abs(s - self.hint) if self.hint is not None else s
         pos = 0.0 if self.hint is None else 1.0 - min(1.0, distance / max(self.n, 1))
-        total = (W_QUOTE * q + W_PREFIX * (1.0 if p is None else p) + W_SUFFIX * (1.0 if x is None else x)
-                 + W_POSITION * pos) / (W_QUOTE + W_PREFIX + W_SUFFIX + W_POSITION)
+        wq = self.quote_weight
+        total = (wq * q + W_PREFIX * (1.0 if p is None else p) + W_SUFFIX * (1.0 if x is None else x)
+                 + W_POSITION * pos) / (wq + W_PREFIX + W_SUFFIX + W_POSITION)
         edges = self._edges_fit(s, e)
         key = (round(total, 9), edges, -distance, -s)
         if self.best is None or key > self.best[0]:
             self.best = (key, conf, s, e)
+
+    def _overlaps_exact(self, lo: int, hi: int) -> bool:
+        i = bisect.bisect_left(self.exact, lo - self.m + 1)
+        return i < len(self.exact) and self.exact[i] < hi
+
+    def _adjacent(self, s: int, e: int) -> bool:
+        """Eight characters of the old prefix or suffix (all of it when shorter) still touch the span."""
+        before, after = self.prefix[-8:], self.suffix[:8]
+        return bool(before and self.text.endswith(before, 0, s)) or bool(after and self.text.startswith(after, e))
+
+    def confidence(self, s: int, e: int) -> float:
+        """The confidence of the exact quote at ``s:e`` (its context may have changed)."""
+        p = self._prefix(s) if self.prefix else None
+        x = self._suffix(e) if self.suffix else None
+        weight = W_QUOTE + (W_PREFIX if p is not None else 0.0) + (W_SUFFIX if x is not None else 0.0)
+        return round((W_QUOTE + W_PREFIX * (p or 0.0) + W_SUFFIX * (x or 0.0)) / weight, 6)
 
     def _prefix(self, s: int) -> float:
         """Similarity of the old prefix to the text that ends at ``s`` (its length may have changed a little)."""
@@ -399,19 +474,35 @@ class _Search:
         right = e == self.n or not _is_word(text[e]) or not _is_word(text[e - 1])
         return int(left == self.left_boundary) + int(right == self.right_boundary)
 
-    def _junction(self) -> int | None:
-        """Where the quote's old prefix and suffix now meet with nothing between them (the passage was
-        deleted), or None."""
+    def _frame(self) -> tuple[int, int] | None:
+        """Where the quote's old neighbours now frame what is left of it: the old prefix's end and the old
+        suffix's start with at most half the quote's length between them (the passage was deleted or cut
+        down in place), as ``(lo, hi)`` of what is between (the nearest such place); None if there is none."""
         before, after = self.prefix[-10:], self.suffix[:10]
-        if len(before) + len(after) < 12:
+        text, m = self.text, self.m
+        # Near an edge of the text (the context was cut short there): the edge and the other side meet.
+        if len(before) < 8 and len(after) >= 8 and len(self.prefix) < CONTEXT:
+            lo = len(before)
+            return (lo, lo) if text.startswith(before + after) and not self._overlaps_exact(0, lo + len(after)) \
+                else None
+        if len(after) < 8 and len(before) >= 8 and len(self.suffix) < CONTEXT:
+            hi = self.n - len(after)
+            return (hi, hi) if text.endswith(before + after) and not \
+                self._overlaps_exact(hi - len(before), self.n) else None
+        if len(before) < 8 or len(after) < 8:
             return None
-        if len(before) < 10 and len(self.prefix) < CONTEXT and self.text.startswith(after) and not before:
-            return 0
-        if not before or not after:
-            if not after and len(before) >= 10 and self.text.endswith(before):
-                return self.n
-            if not before and self.text.startswith(after):
-                return 0
+        frames: list[tuple[int, int]] = []
+        i, count = text.find(before), 0
+        while i >= 0 and count < MAX_SEED_HITS:
+            lo = i + len(before)
+            j = text.find(after, lo, lo + m // 2 + len(after))
+            if j >= 0:
+                frames.append((lo, j))
+            i = text.find(before, i + 1)
+            count += 1
+        # A frame that overlaps the quote itself (a text that repeats itself) says nothing.
+        frames = [(lo, hi) for lo, hi in frames if not self._overlaps_exact(lo - len(before), hi + len(after))]
+        if not frames:
             return None
-        i = self.text.find(before + after)
-        return None if i < 0 else i + len(before)
+        hint = self.hint if self.hint is not None else 0
+        return min(frames, key=lambda f: abs(f[0] - hint))

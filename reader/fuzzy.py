@@ -63,13 +63,14 @@ def end_errors(text: str, pattern: str, lo: int = 0, hi: int | None = None,
     return out
 
 
-def best_starts(text: str, pattern: str, end: int, max_len: int) -> tuple[int, list[int]]:
+def best_starts(text: str, pattern: str, end: int, max_len: int,
+                peq_reversed: dict[str, int] | None = None) -> tuple[int, list[int]]:
     """The fewest edits between ``pattern`` and a substring ``text[s:end]`` (``end - s <= max_len``), and every
     ``s`` that achieves it (an anchored pass of the reversed pattern over the reversed text)."""
     m = len(pattern)
     lo = max(0, end - max_len)
     rev = text[lo:end][::-1]
-    peq = _peq(pattern[::-1])
+    peq = _peq(pattern[::-1]) if peq_reversed is None else peq_reversed
     mask = (1 << m) - 1
     high = 1 << (m - 1)
     pv, mv, score = mask, 0, m

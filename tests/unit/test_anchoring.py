@@ -339,6 +339,11 @@ def test_property_edit_before_the_quote_still_finds_it_exactly(case, data):
     assert edited[new_start:new_start + len(sel.quote)] == sel.quote
     a = reanchor(edited, sel)
     check_consistent(edited, a)
+    if len(sel.quote) <= 2 and not a.found:
+        # One or two characters that occur more than once, with their context gone: orphaned rather than
+        # guessed (a guess would too often be another "of"); never misplaced onto other text.
+        assert len(find_occurrences(edited, sel.quote)) > 1
+        return
     assert a.status in ("anchored", "moved")
     assert edited[a.start:a.end] == sel.quote
     if len(find_occurrences(edited, sel.quote)) == 1:
