@@ -382,7 +382,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     records = filter_records(records, tag=args.tag, article=article, annotator=args.annotator)
     articles = {a.id: a for a in corpus.articles}
     if args.format == "qdpx":
-        return _export_qdpx(args, corpus, records, articles)
+        written = _export_qdpx(args, corpus, records, articles)
+        return EXIT_PARTIAL if damaged and written == 0 else written  # like every format: 3 if a file was skipped
     notices: list[str] = []
     book = None
     if args.format == "json":

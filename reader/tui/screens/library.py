@@ -20,6 +20,7 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from reader.corpus import Article
+from reader.display import one_line
 from reader.tui.keys import TextKeysStandAside
 from reader.tui.text import emphasise
 from reader.tui.widgets.article_list import ArticleList
@@ -238,14 +239,14 @@ class LibraryScreen(TextKeysStandAside, Screen):
 
         def cells(i: int) -> tuple[Text, ...]:  # made only for the rows on screen (a virtual list)
             a = ordered[i]
-            title = Text(a.title, no_wrap=True, overflow="ellipsis")
+            title = Text(one_line(a.title), no_wrap=True, overflow="ellipsis")  # stand-ins for bidi etc.
             if a.warning:
                 title.append(" ⚠", style="bold yellow")
             return (
                 Text(self._mark(a), style="bold"),
                 title,
                 Text(a.date or "—", style="dim" if not a.date else ""),
-                Text(a.source or "", no_wrap=True, overflow="ellipsis"),
+                Text(one_line(a.source or ""), no_wrap=True, overflow="ellipsis"),
                 Text(f"{a.words:,}", justify="right"),
                 Text(self._count(a), justify="right"),
             )
@@ -403,7 +404,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
             table.add_row(
                 Text(self._mark(a), style="bold"), cell,
                 Text(a.date or "—", style="dim" if not a.date else ""),
-                Text(a.source or "", no_wrap=True, overflow="ellipsis"),
+                Text(one_line(a.source or ""), no_wrap=True, overflow="ellipsis"),
                 Text(f"{a.words:,}", justify="right"),
                 Text(self._count(a), justify="right"),
                 key=a.id, height=2 if hit.snippet else 1,

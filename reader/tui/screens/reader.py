@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from reader.display import one_line
+from reader.display import field, one_line
 from reader.records import now_iso
 from reader.session import Placed
 from reader.tui.colors import highlight_style, swatch_style
@@ -103,7 +103,7 @@ class ReaderScreen(TextKeysStandAside, Screen):
         self.query_one("#panel").display = False
         self.query_one("#find-bar").display = False
         a = self.article
-        self.query_one("#reader-title", Static).update(Content(a.title))
+        self.query_one("#reader-title", Static).update(Content(one_line(a.title)))
         meta = [a.date, f"by {a.byline}" if a.byline else None, a.source, f"{a.words:,} words"]
         articles = self.app.session.articles
         position = next((i for i, x in enumerate(articles) if x.id == a.id), 0)
@@ -195,7 +195,7 @@ class ReaderScreen(TextKeysStandAside, Screen):
             r = p.record
             line = Text()
             for tag in r["tags"]:
-                line.append(f" {tag} ", style=swatch_style(theme, tag))
+                line.append(f" {field(tag)} ", style=swatch_style(theme, tag))
                 line.append(" ")
             if p.start is None and r["start"] is None:
                 head = "whole article"
@@ -239,7 +239,7 @@ class ReaderScreen(TextKeysStandAside, Screen):
             under = self.annotation_at(view.cursor)
             if under is not None:
                 r = under.record
-                label = ", ".join(r["tags"]) or "no tags"
+                label = ", ".join(map(field, r["tags"])) or "no tags"
                 parts.append(f"[{label}]" + (f" {one_line(r['note'], 60)}" if r["note"] else "") + " · x delete")
         if self.find_total or self.find_label:
             current = "-" if self.find_current is None else str(self.find_current + 1)
