@@ -381,6 +381,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     article = resolve_article(corpus, args.article) if args.article else None
     records = filter_records(records, tag=args.tag, article=article, annotator=args.annotator)
     articles = {a.id: a for a in corpus.articles}
+    records = _reanchored(records, articles, store)
     if args.format == "qdpx":
         written = _export_qdpx(args, corpus, records, articles)
         return EXIT_PARTIAL if damaged and written == 0 else written  # like every format: 3 if a file was skipped
@@ -401,6 +402,26 @@ def cmd_export(args: argparse.Namespace) -> int:
     n = len(records)
     _warn(f"wrote {n} annotation{'s' if n != 1 else ''} as {args.format} to {args.output}")
     return status
+
+
+def _reanchored(records: list[dict], articles: dict, store) -> list[dict]:
+    """The records placed in their articles' current text (reader.living), the changes stored; says on
+    stderr what moved or was orphaned, and when the changes could not be stored."""
+    from reader.living import reanchor
+    from reader.store import AnnotationStore
+
+    if getattr(store, "readonly", False) and store.path.exists():
+        # Listing and exporting open the database read-only so that they create nothing; re-anchored
+        # offsets of an existing database are still stored.
+        store = AnnotationStore(store.path)
+    placements, summary = reanchor(records, articles, store)
+    if summary.changed:
+        what = summary.describe() or "offsets updated"
+        n = len(summary.changed_articles)
+        _warn(f"re-anchored the annotations of {n} changed article{'s' if n != 1 else ''}: {what}")
+        if not summary.stored:
+            _warn(f"the new offsets were not stored ({summary.error}); this output uses them anyway")
+    return [p.record for p in placements]
 
 
 def _export_for_terminal(fmt: str, text: str) -> str:

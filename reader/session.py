@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from reader.anchoring import Anchor, anchor_record, describe
+from reader.anchoring import Anchor, describe
+from reader.living import Summary, reanchor
 from reader.corpus import Article, Corpus
 from reader.records import RecordError, make_record, normalise_tags, now_iso
 from reader.store import AnnotationStore, NotFound, StoreError
@@ -67,6 +68,7 @@ class Session:
     _index: Any = None
     _lock: threading.RLock = field(default_factory=threading.RLock)
     library: Any = None  # a reader.library.Library: then the corpus, store and search index are its own
+    last_reanchor: dict[str, Summary] = field(default_factory=dict)  # article id -> what re-anchoring did
 
     def __post_init__(self) -> None:
         self.corpus_root = Path(self.corpus_root)
@@ -134,12 +136,19 @@ class Session:
         records = self._overlay(stored, article=article_id)
         unsaved = {p.record["id"] for p in self.pending}
         article = self.article(article_id)
-        placed = []
-        for record in records.values():
-            anchor = anchor_record(article.text, record) if article else Anchor("orphaned", None, None, None, 0.0)
-            placed.append(Placed(record, anchor, saved=record["id"] not in unsaved))
+        # Re-anchoring is the core's: an article that changed since its annotations were made gets them
+        # re-anchored and stored (reader.living), the same way the CLI and the exports see them.
+        placements, summary = reanchor(list(records.values()), {article_id: article} if article else {},
+                                       self.store, read_only=unsaved)
+        if summary.changed:
+            self.last_reanchor[article_id] = summary
+        placed = [Placed(p.record, p.anchor, saved=p.record["id"] not in unsaved) for p in placements]
         placed.sort(key=lambda p: (p.start is not None, p.start or 0, p.record["created"]))
         return placed
+
+    def reanchor_summary(self, article_id: str) -> Summary | None:
+        """What the last re-anchoring of this article's annotations did (None when nothing changed)."""
+        return self.last_reanchor.get(article_id)
 
     def _overlay(self, stored: dict[str, dict], article: str | None = None) -> dict[str, dict]:
         for p in self.pending:
