@@ -58,6 +58,28 @@ SLACK = 4                   # the context may have grown or shrunk by this many 
 DELETED_MIN_QUOTE = 0.8     # quote similarity needed elsewhere when its old place holds something else
 
 
+# Characters that editors and CMSs swap for one another, each mapped to one of its kind (typographic and
+# straight quotes, dashes, every kind of whitespace).
+_LOOSE = str.maketrans({**{c: "'" for c in "\u2018\u2019\u201b`\u00b4"}, **{c: '"' for c in "\u201c\u201d\u201e\u00ab\u00bb"},
+                        **{c: "-" for c in "\u2010\u2011\u2012\u2013\u2014"},
+                        **{c: " " for c in "\t\n\r\x0b\x0c\u00a0\u2028\u2029"}})
+
+
+_loose_cache: list[tuple[str, str]] = []
+
+
+def _loose_text(text: str) -> str:
+    """``text`` mapped by ``_LOOSE`` (the same length), remembered for the last few texts: re-anchoring the
+    annotations of one article maps its text once."""
+    for original, mapped in _loose_cache:
+        if original is text:
+            return mapped
+    mapped = text.translate(_LOOSE)
+    _loose_cache.insert(0, (text, mapped))
+    del _loose_cache[4:]
+    return mapped
+
+
 @dataclass(frozen=True, slots=True)
 class Selectors:
     start: int
@@ -200,8 +222,7 @@ class _Search:
         self.text, self.quote, self.prefix, self.suffix, self.hint = text, quote, prefix, suffix, hint
         self.n, self.m = len(text), len(quote)
         self.max_errors = max(1, self.m // 2)
-        self.peq = fuzzy._peq(quote)
-        self.peq_reversed = fuzzy._peq(quote[::-1])
+        self._peqs: tuple[dict[str, int], dict[str, int]] | None = None
         self.seen: dict[tuple[int, int], tuple] = {}
         self.scanned: list[tuple[int, int]] = []
         self.best: tuple | None = None
@@ -224,6 +245,11 @@ class _Search:
         self.frame = self._frame()
         for s in self.exact:
             self._consider(s, s + m, 0)
+        if self.best is not None and self.best[1] >= EXACT_ENOUGH:
+            return self._result()
+        # Re-wrapped lines, collapsed spaces and straightened quotes leave the words as they were: a
+        # regular expression finds those (in C) before any approximate search.
+        self._loose()
         if self.best is not None and self.best[1] >= EXACT_ENOUGH:
             return self._result()
         regions = []
@@ -272,6 +298,25 @@ class _Search:
         return s, e, round(conf, 6)
 
     # -- candidates --------------------------------------------------------------------------------------
+
+    def _loose(self) -> None:
+        """Occurrences of the quote up to whitespace and quote-mark variants (a one-for-one mapping, so
+        offsets stay those of the text)."""
+        quote = self.quote
+        if len(quote) < 4:
+            return
+        canonical = quote.translate(_LOOSE)
+        lo, hi = 0, self.n
+        if self.hint is not None and self.n > 2 * NEAR:
+            lo, hi = max(0, self.hint - NEAR), min(self.n, self.hint + self.m + NEAR)
+        region = _loose_text(self.text)
+        i, count = region.find(canonical, lo, hi), 0
+        while i >= 0 and count < MAX_SEED_HITS:
+            s, e = i, i + self.m
+            if self.text[s:e] != quote:
+                self._consider(s, e, Levenshtein.distance(quote, self.text[s:e]))
+            i = region.find(canonical, i + 1, hi)
+            count += 1
 
     def _exact_starts(self) -> list[int]:
         text, quote = self.text, self.quote
@@ -353,7 +398,8 @@ class _Search:
             if a <= lo and hi <= b:
                 return
         self.scanned.append((lo, hi))
-        errors = fuzzy.end_errors(self.text, self.quote, lo, hi, self.peq)
+        peq, peq_reversed = self._bitmasks()
+        errors = fuzzy.end_errors(self.text, self.quote, lo, hi, peq)
         k = self.max_errors
         count = len(errors)
         ends: list[tuple[int, int]] = []
@@ -368,10 +414,15 @@ class _Search:
         for d, e in ends:
             if self.best is not None and self._upper_bound(d) < self.best[0][0]:
                 continue
-            best, starts = fuzzy.best_starts(self.text, self.quote, e, self.m + d, self.peq_reversed)
+            best, starts = fuzzy.best_starts(self.text, self.quote, e, self.m + d, peq_reversed)
             for s in starts:
                 if s < e:
                     self._consider(s, e, best)
+
+    def _bitmasks(self) -> tuple[dict[str, int], dict[str, int]]:
+        if self._peqs is None:
+            self._peqs = (fuzzy._peq(self.quote), fuzzy._peq(self.quote[::-1]))
+        return self._peqs
 
     def _upper_bound(self, errors: int) -> float:
         q = 1.0 - errors / self.m

@@ -26,7 +26,7 @@ from typing import Any, Iterable, Mapping
 
 from reader.anchoring import REVIEW_BELOW, Anchor, anchor_record, describe
 
-__all__ = ["Placement", "Summary", "place", "reanchor", "needs_review"]
+__all__ = ["Placement", "Summary", "place", "reanchor", "needs_review", "accepted"]
 
 
 @dataclass
@@ -134,3 +134,8 @@ def _store(store: Any, todo: list[dict[str, Any]], summary: Summary) -> None:
                 store.upsert(record)
     except StoreError as exc:
         summary.stored, summary.error = False, str(exc)
+
+
+def accepted(record: dict[str, Any]) -> dict[str, Any]:
+    """The record with its re-anchored place accepted by the user: confidence 1, no longer to review."""
+    return dict(record, confidence=1.0)

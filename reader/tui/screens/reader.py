@@ -177,13 +177,12 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
         self._fill_panel()
         self._update_status()
         if announce:
-            changed = [p for p in self.placed if p.record["start"] is not None
-                       and p.record["fingerprint"] and p.record["fingerprint"] != self.article.fingerprint]
-            moved = sum(1 for p in changed if p.anchor.status == "moved")
-            orphaned = sum(1 for p in self.placed if p.anchor.status == "orphaned")
-            if moved or orphaned:
-                self.notify(Content(f"This article changed since it was annotated: {moved} annotation(s) moved, "
-                                    f"{orphaned} could not be placed (kept; see the panel, tab)."),
+            # The core re-anchored this article's annotations if it changed (reader.living); say what it did.
+            summary = session.reanchor_summary(self.article_id)
+            what = summary.describe() if summary is not None else ""
+            if what:
+                self.notify(Content(f"This article changed since it was annotated: {what} "
+                                    f"(nothing was dropped; see the panel, tab)."),
                             severity="warning", timeout=8)
             damage = session.damage_for(self.article_id)
             if damage:
