@@ -210,6 +210,38 @@ class Session:
         record["updated"] = now_iso()
         return self._apply("update", record)
 
+    def accept_place(self, annotation_id: str) -> Outcome:
+        """The user looked at a re-anchored passage to review and takes its new place as right."""
+        from reader.living import accepted
+
+        refused = self._from_backup(annotation_id)
+        if refused is not None:
+            return refused
+        current = self.get(annotation_id)
+        if current is None:
+            raise KeyError(annotation_id)
+        return self._apply("replace", accepted(current))
+
+    def reattach(self, annotation_id: str, start: int, end: int) -> Outcome:
+        """Attach an orphaned (or misplaced) annotation to ``text[start:end]`` of its article as it is now:
+        the same id, tags, note, annotator and creation time; the quote it had is kept as ``old_quote``."""
+        refused = self._from_backup(annotation_id)
+        if refused is not None:
+            return refused
+        current = self.get(annotation_id)
+        if current is None:
+            raise KeyError(annotation_id)
+        article = self.article(current["article"])
+        if article is None:
+            raise KeyError(current["article"])
+        sel = describe(article.text, start, end)
+        record = dict(current, start=sel.start, end=sel.end, quote=sel.quote, prefix=sel.prefix,
+                      suffix=sel.suffix, fingerprint=article.fingerprint, status="anchored", confidence=1.0,
+                      updated=now_iso())
+        if current.get("quote") and current["quote"] != sel.quote:
+            record["old_quote"] = current.get("old_quote") or current["quote"]
+        return self._apply("replace", record)
+
     def delete(self, annotation_id: str) -> Outcome:
         refused = self._from_backup(annotation_id)
         if refused is not None:
@@ -289,7 +321,7 @@ class Session:
         if damage:
             return Outcome(record, saved=False, refused=True,
                            error=f"this article is read-only: {damage[0]}; run `reader doctor` for what to do")
-        if kind in ("add", "update", "restore"):
+        if kind in ("add", "update", "restore", "replace"):
             try:
                 limits.check(record)
             except RecordError as exc:
@@ -307,7 +339,8 @@ class Session:
             return Outcome(saved, saved=True)
 
     def _queue(self, kind: str, record: dict[str, Any], error: str) -> None:
-        self.pending.append(Pending("add" if kind == "restore" else kind, dict(record), error))
+        # a restore or a replacement is retried as an add (retry_pending upserts what already exists)
+        self.pending.append(Pending("add" if kind in ("restore", "replace") else kind, dict(record), error))
 
     def _write(self, kind: str, record: dict[str, Any]) -> dict[str, Any]:
         if kind == "add":
@@ -316,6 +349,9 @@ class Session:
             return self.store.restore(record)
         if kind == "update":
             return self.store.update(record["id"], tags=record["tags"], note=record["note"])
+        if kind == "replace":
+            self.store.upsert(record)
+            return record
         if kind == "delete":
             try:
                 return self.store.delete(record["id"])

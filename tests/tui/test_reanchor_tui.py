@@ -8,6 +8,7 @@ import hashlib
 from reader.anchoring import describe, find_occurrence
 from reader.records import make_record
 from reader.store import AnnotationStore
+from reader.tui.screens.anchors import AnchorList
 from tests.tui.conftest import wait_until
 from tests.tui.test_library_reader import A003, SIZE, open_003
 
@@ -48,3 +49,112 @@ async def test_changed_article_says_moved_orphaned_and_to_review(make_app, db_pa
     assert records[victory]["quote"] == "huge victory" and records[victory]["old_quote"] == "huge phased victory"
     assert records[victory]["confidence"] < 0.9 and records[victory]["tags"] == ["claims"]
     assert records[dialogue]["status"] == "moved" and records[dialogue]["confidence"] == 1.0
+
+
+def seed_changed(seeds_copy, db_path) -> dict[str, str]:
+    """On 003: a passage that will be edited (to review) and two that will vanish (orphans), with fixed
+    ids and times; then the article is edited."""
+    path = seeds_copy / A003
+    text = path.read_text(encoding="utf-8")
+    store = AnnotationStore(db_path)
+    stamp = "2026-01-02T03:04:05.000000Z"
+    ids = {}
+    for n, (name, quote, tags, note) in enumerate((
+            ("victory", "huge phased victory", ["claims"], ""),
+            ("year", "The year 2020 will inevitably go down in history", ["history"], "the opening line"),
+            ("disaster", "leads to disaster in more than 200 countries", ["covid", "scale"], "check the number"))):
+        start, end = find_occurrence(text, quote)
+        sel = describe(text, start, end)
+        ids[name] = store.add_record(make_record(
+            id=f"00000000-0000-4000-8000-00000000001{n}", article=A003, start=sel.start, end=sel.end,
+            quote=sel.quote, prefix=sel.prefix, suffix=sel.suffix, tags=tags, note=note,
+            fingerprint=fingerprint_of(text), created=stamp, updated=stamp, annotator="ana"))["id"]
+    edited = (text.replace("The year 2020 will inevitably go down in history. ", "")
+                  .replace(" leads to disaster in more than 200 countries and regions", " spread")
+                  .replace("huge phased victory", "huge victory"))
+    path.write_text(edited, encoding="utf-8")
+    return ids
+
+
+async def open_changed(pilot):
+    view = await open_003(pilot)
+    await wait_until(pilot, lambda: any("This article changed" in str(n.message) for n in pilot.app._notifications))
+    return view
+
+
+async def test_review_list_accepts_a_new_place(make_app, db_path, seeds_copy):
+    ids = seed_changed(seeds_copy, db_path)
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_changed(pilot)
+        await pilot.press("R")
+        await wait_until(pilot, lambda: isinstance(app.screen, AnchorList))
+        listing = app.screen.query_one("#anchor-options")
+        assert listing.option_count == 1 and listing.get_option_at_index(0).id == ids["victory"]
+        await pilot.press("a")
+        await pilot.pause()
+        record = AnnotationStore(db_path).get(ids["victory"])
+        assert record["confidence"] == 1.0 and record["quote"] == "huge victory"
+        assert listing.option_count == 0
+        await pilot.press("escape")
+        # accepted: no longer to review when the article is opened again
+        await wait_until(pilot, lambda: not isinstance(app.screen, AnchorList))
+        await pilot.press("R")
+        await wait_until(pilot, lambda: isinstance(app.screen, AnchorList))
+        assert app.screen.query_one("#anchor-options").option_count == 0
+
+
+async def test_orphan_reattached_to_the_selection_keeps_id_tags_note_created(make_app, db_path, seeds_copy):
+    ids = seed_changed(seeds_copy, db_path)
+    before = AnnotationStore(db_path).get(ids["year"])
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        view = await open_changed(pilot)
+        text = app.screen.article.text
+        target = text.index("COVID-19, which suddenly erupted")
+        view.move_cursor_to(target)
+        await pilot.press("v", "w", "w")
+        await pilot.pause()
+        selection = view.selection
+        await pilot.press("O")
+        await wait_until(pilot, lambda: isinstance(app.screen, AnchorList))
+        listing = app.screen.query_one("#anchor-options")
+        assert [listing.get_option_at_index(i).id for i in range(listing.option_count)] == [ids["year"], ids["disaster"]]
+        await pilot.press("r")
+        await pilot.pause()
+        after = AnnotationStore(db_path).get(ids["year"])
+        assert (after["start"], after["end"]) == selection and after["quote"] == text[selection[0]:selection[1]]
+        assert after["status"] == "anchored" and after["old_quote"] == before["quote"]
+        assert {k: after[k] for k in ("id", "tags", "note", "created", "annotator")} == \
+            {k: before[k] for k in ("id", "tags", "note", "created", "annotator")}
+        assert listing.option_count == 1
+
+
+async def test_orphan_deleted_and_undone(make_app, db_path, seeds_copy):
+    ids = seed_changed(seeds_copy, db_path)
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_changed(pilot)
+        await pilot.press("O")
+        await wait_until(pilot, lambda: isinstance(app.screen, AnchorList))
+        before = AnnotationStore(db_path).get(ids["year"])
+        await pilot.press("x")
+        await pilot.pause()
+        assert AnnotationStore(db_path).get(ids["year"]) is None
+        assert app.screen.query_one("#anchor-options").option_count == 1
+        await pilot.press("U")
+        await pilot.pause()
+        assert AnnotationStore(db_path).get(ids["year"]) == before
+        assert app.screen.query_one("#anchor-options").option_count == 2
+
+
+def test_orphan_panel_snapshot(snap_compare, make_app, db_path, seeds_copy):
+    seed_changed(seeds_copy, db_path)
+
+    async def run_before(pilot):
+        await open_changed(pilot)
+        await pilot.press("O")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, AnchorList))
+        pilot.app.clear_notifications()
+        await pilot.pause()
+    assert snap_compare(make_app(), terminal_size=(100, 30), run_before=run_before)
