@@ -166,6 +166,25 @@ class Session:
             counts[record["article"]] = counts.get(record["article"], 0) + 1
         return counts
 
+    def needing_attention(self) -> set[str]:
+        """Articles whose annotations need a look: the article changed since they were made (not
+        re-anchored yet), or one of them is orphaned or to review (reader.living)."""
+        from reader.living import needs_review
+
+        out: set[str] = set()
+        fingerprints: dict[str, str | None] = {}
+        for record in self.all_annotations():
+            aid = record["article"]
+            if aid in out or record.get("start") is None:
+                continue
+            if aid not in fingerprints:
+                article = self.article(aid)
+                fingerprints[aid] = article.fingerprint if article is not None else None
+            if (fingerprints[aid] is not None and record.get("fingerprint") != fingerprints[aid]) \
+                    or record.get("status") == "orphaned" or needs_review(record):
+                out.add(aid)
+        return out
+
     def tag_counts(self) -> dict[str, int]:
         """Tag -> number of annotations, most used first: the same rule as ``reader tags``."""
         return count_tags(self.all_annotations())

@@ -158,3 +158,22 @@ def test_orphan_panel_snapshot(snap_compare, make_app, db_path, seeds_copy):
         pilot.app.clear_notifications()
         await pilot.pause()
     assert snap_compare(make_app(), terminal_size=(100, 30), run_before=run_before)
+
+
+async def test_library_marks_changed_articles(make_app, db_path, seeds_copy):
+    seed_changed(seeds_copy, db_path)
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        from tests.tui.conftest import wait_loaded
+        await wait_loaded(pilot)
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.counts is not None and A003 in screen.attention)
+        table = screen.query_one("#articles")
+        assert str(table.get_cell(A003, "notes")) == "3!"
+        assert screen.attention == {A003}
+        # once opened and re-anchored, the article stays marked while it has orphans or passages to review
+        await open_changed(pilot)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen)
+        await pilot.pause(0.2)
+        assert A003 in screen.attention
