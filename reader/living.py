@@ -125,13 +125,25 @@ def reanchor(records: Iterable[dict[str, Any]], articles: Mapping[str, Any], sto
     return placements, summary
 
 
+ANCHOR_FIELDS = ("start", "end", "quote", "prefix", "suffix", "fingerprint", "status", "confidence", "old_quote")
+
+
 def _store(store: Any, todo: list[dict[str, Any]], summary: Summary) -> None:
+    """Write the re-anchored fields onto the records as they are in the store now: a note edited or a
+    record deleted by another process meanwhile is neither overwritten nor brought back."""
     from reader.store import StoreError
 
     try:
         with store.batch():
             for record in todo:
-                store.upsert(record)
+                current = store.get(record["id"])
+                if current is None:
+                    continue
+                merged = dict(current)
+                for key in ANCHOR_FIELDS:
+                    if key in record:
+                        merged[key] = record[key]
+                store.upsert(merged)
     except StoreError as exc:
         summary.stored, summary.error = False, str(exc)
 

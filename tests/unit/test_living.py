@@ -172,3 +172,19 @@ def test_session_reanchors_and_stores_for_the_tui(tmp_path, seeds_copy):
     assert session2.reanchor_summary(ARTICLE_003).describe() == "1 moved"
     [r] = AnnotationStore(db).all()
     assert (r["start"], r["end"], r["status"]) == (p.start, p.end, "moved")
+
+
+def test_storing_a_reanchor_neither_overwrites_an_edit_nor_revives_a_deletion(tmp_path):
+    text = "Alpha beta gamma delta. Epsilon zeta eta theta. Iota kappa lambda mu."
+    store = AnnotationStore(tmp_path / "db" / "annotations.json")
+    kept = store.add_record(record_on(text, "beta gamma", note="first"))
+    gone = store.add_record(record_on(text, "kappa lambda"))
+    records = store.all()                                   # read by one process ...
+    store.update(kept["id"], tags=["edited"], note="changed meanwhile")   # ... edited by another
+    store.delete(gone["id"])
+    edited = FakeArticle("New lead. " + text)
+    _placements, summary = reanchor(records, {"a.txt": edited}, store)
+    assert summary.stored and summary.moved == 2
+    [now] = store.all()
+    assert now["id"] == kept["id"] and now["note"] == "changed meanwhile" and now["tags"] == ["edited"]
+    assert edited.text[now["start"]:now["end"]] == "beta gamma" and now["fingerprint"] == edited.fingerprint
