@@ -5,13 +5,14 @@ offsets into the text) and a quote with up to ``CONTEXT`` characters of context 
 changes, :func:`anchor` looks for the passage again and says how sure it is:
 
 1. the quote sits at its old offsets *and* its old context is still around it → ``"anchored"``,
-   confidence 1 (offsets alone are not trusted: the same words may now sit there in another sentence);
-2. otherwise every candidate is scored together: exact occurrences of the quote (``str.find``) and
-   approximate ones (Levenshtein distance, a substitution costs 1, found with Myers' bit-parallel search in
+   confidence 1 (offsets alone are not trusted: the same words may now sit there in another sentence;
+   with one side of the context intact it stays ``"anchored"``, with a lower confidence);
+2. otherwise every candidate is scored together: exact occurrences of the quote (``str.find``),
+   occurrences up to whitespace and quote marks (re-wrapped lines, straightened quotes) and approximate ones (Levenshtein distance, a substitution costs 1, found with Myers' bit-parallel search in
    :mod:`reader.fuzzy`) in windows around the old position, around where pieces of the quote or of its
    context still occur, then over the whole text. A candidate's rank is quote 50 / prefix 20 / suffix 20 /
-   position 2, all weighed before any threshold, so a passage edited in place with its context intact beats
-   the same words elsewhere in another context;
+   position 2 (a quote shorter than 32 characters weighs less, its context more), all weighed before any
+   threshold, so a passage edited in place with its context intact beats the same words elsewhere;
 3. the best candidate is accepted when its quote is close enough (at most half of it edited when its
    context is there, fewer edits when it is not: ``allowed_errors``) and, when the quote's old context now
    meets around (at most half of) what is left of it, candidates elsewhere only if the quote is distinct
