@@ -228,6 +228,7 @@ class _Search:
         self.scanned: list[tuple[int, int]] = []
         self.best: tuple | None = None
         self.exact: list[int] = []
+        self.best_in_context = False
         # Where each edge of the quote falls: on a word boundary or inside a word (unknown edges: boundary).
         q0, q1 = quote[0], quote[-1]
         self.left_boundary = not _is_word(q0) or not prefix or not _is_word(prefix[-1])
@@ -260,7 +261,7 @@ class _Search:
         regions.append((0, n))
         slack = min(self.max_errors, 8 + m // 8) + 8     # a lightly edited passage, near where it is expected
         for lo, hi in regions:
-            starts = ([self.hint] if self.hint is not None else []) + self._estimates(lo, hi)
+            starts = self._estimates(lo, hi) + ([self.hint] if self.hint is not None else [])
             # Where the quote itself is, a fuzzy variant could only be a worse span of the same place.
             starts = [est for est in starts if not self._overlaps_exact(est, est + m)]
             windows = sorted((max(0, est - slack), min(n, est + m + slack)) for est in starts)
@@ -279,7 +280,7 @@ class _Search:
                         order.setdefault(k, rank)
             for k in sorted(range(len(merged)), key=lambda k: order.get(k, len(starts))):
                 self._window(*merged[k])
-                if self.best is not None and self.best[1] >= EXACT_ENOUGH:
+                if self.best is not None and (self.best[1] >= EXACT_ENOUGH or self.best_in_context):
                     return self._result()
             if self._convincing():
                 return self._result()
@@ -480,6 +481,8 @@ class _Search:
         key = (round(total, 9), edges, -distance, -s)
         if self.best is None or key > self.best[0]:
             self.best = (key, conf, s, e)
+            # Edited, but with its whole context around it on both sides: no other place can be it.
+            self.best_in_context = conf >= CONVINCING and p is not None and x is not None and min(p, x) >= 0.97
 
     def _overlaps_exact(self, lo: int, hi: int) -> bool:
         i = bisect.bisect_left(self.exact, lo - self.m + 1)
