@@ -23,8 +23,8 @@ from reader.display import one_line
 from reader.living import needs_review
 
 HINTS = {
-    "review": "a accept · r re-attach to the selection · x delete · U undo · enter show · esc close",
-    "orphans": "r re-attach to the selection · x delete · U undo · esc close",
+    "review": "a accept · r re-attach to the selection · x delete\nU undo · enter show · esc close",
+    "orphans": "r re-attach to the selection · x delete\nU undo · esc close",
 }
 
 
@@ -48,9 +48,10 @@ class AnchorList(ModalScreen[None]):
         with Vertical(classes="dialog", id="anchor-list"):
             yield Static(Content(""), classes="dialog-title", id="anchor-title")
             yield OptionList(id="anchor-options")
-            yield Static(Content(HINTS[self.mode]), classes="dialog-hint")
+            yield Static(Content(HINTS[self.mode]), classes="dialog-hint", id="anchor-hint")
 
     def on_mount(self) -> None:
+        self.query_one("#anchor-hint").styles.height = 2     # the keys on two lines: they fit at 80 columns
         self._fill()
         self.query_one("#anchor-options").focus()
 
