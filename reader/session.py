@@ -180,7 +180,8 @@ class Session:
             if aid not in fingerprints:
                 article = self.article(aid)
                 fingerprints[aid] = article.fingerprint if article is not None else None
-            if (fingerprints[aid] is not None and record.get("fingerprint") != fingerprints[aid]) \
+            made_on = record.get("fingerprint")     # "" when unknown: not a sign of change
+            if (fingerprints[aid] is not None and made_on and made_on != fingerprints[aid]) \
                     or record.get("status") == "orphaned" or needs_review(record):
                 out.add(aid)
         return out
