@@ -12,9 +12,7 @@ from reader.corpus import load_corpus
 from reader.records import count_tags, order_tags, tag_spellings
 from reader.session import Session
 from reader.store import AnnotationStore
-from tests.unit.test_cli import run
-
-A000 = "000_d0be67b830ac3de5.txt"
+from tests.helpers import A000, run
 
 
 def test_commonest_spelling_wins_everywhere(seeds_copy: Path, tmp_path: Path) -> None:
