@@ -88,6 +88,7 @@ class FullTextIndex:
         self._vocab: list[str] | None = None
         self._df: dict[str, int] = {}
         self._by_len: dict[int, list[str]] = {}
+        self._pools: dict[tuple[int, int], list[str]] = {}
         self._full: SearchIndex | None = None
         self._generation: str | None = None
         self.db = self._open()
@@ -261,6 +262,7 @@ class FullTextIndex:
         for w in df:
             by_len.setdefault(len(w), []).append(w)
         self._vocab, self._df, self._by_len, self._generation = sorted(df), df, by_len, generation
+        self._pools: dict[tuple[int, int], list[str]] = {}
         self._full = None
 
     def _variants(self, word: str, last: bool) -> dict[str, float]:
@@ -271,7 +273,10 @@ class FullTextIndex:
             out[word] = 1.0
         edits = _max_edits(word)
         if edits:
-            pool = [w for n in range(len(word) - edits, len(word) + edits + 1) for w in self._by_len.get(n, ())]
+            span = (len(word) - edits, len(word) + edits)
+            pool = self._pools.get(span)
+            if pool is None:  # the words of these lengths, once per vocabulary
+                pool = self._pools[span] = [w for n in range(span[0], span[1] + 1) for w in self._by_len.get(n, ())]
             near = process.extract(word, pool, scorer=OSA.distance, score_cutoff=edits, limit=None)
             near = heapq.nsmallest(MAX_VARIANTS, near, key=lambda c: (c[1], -df[c[0]]))
             for cand, dist, _ in near:

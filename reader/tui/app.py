@@ -212,13 +212,14 @@ class ReaderApp(App[int]):
 
         try:
             library = self._cold_library or Library(self.corpus_root, self.db_path)
-            library.refresh(progress=progress)  # a cold start: every file is read once
+            library.refresh(progress=progress, snapshot=False)  # a cold start: every file is read once
         except Exception as exc:  # CorpusError and anything unreadable: say it, never crash
             self.post_message(CorpusLoaded(error=str(exc)))
             return
         self.library = library
         self.call_from_thread(self._set_corpus, library.corpus)
         self.post_message(CorpusLoaded())
+        library.catalogue.save_snapshot()  # after the list is shown: the next start lists from it
 
     @work(thread=True, exclusive=True, group="check-folder")
     def check_folder(self) -> None:
