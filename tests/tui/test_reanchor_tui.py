@@ -9,8 +9,7 @@ from reader.anchoring import describe, find_occurrence
 from reader.records import make_record
 from reader.store import AnnotationStore
 from reader.tui.screens.anchors import AnchorList
-from tests.tui.conftest import wait_until
-from tests.tui.test_library_reader import A003, SIZE, open_003
+from tests.helpers import A003, SIZE, open_003, wait_loaded, wait_until
 
 
 def fingerprint_of(text: str) -> str:
@@ -164,7 +163,6 @@ async def test_library_marks_changed_articles(make_app, db_path, seeds_copy):
     seed_changed(seeds_copy, db_path)
     app = make_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        from tests.tui.conftest import wait_loaded
         await wait_loaded(pilot)
         screen = app.screen
         await wait_until(pilot, lambda: screen.counts is not None and A003 in screen.attention)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reader.store import AnnotationStore
-from tests.unit.test_cli import ARTICLE_003, run
+from tests.helpers import A003 as ARTICLE_003, run
 
 
 @pytest.fixture

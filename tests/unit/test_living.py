@@ -16,7 +16,7 @@ from reader.anchoring import describe, find_occurrence
 from reader.living import place, reanchor
 from reader.records import make_record
 from reader.store import AnnotationStore
-from tests.unit.test_cli import ARTICLE_003, run
+from tests.helpers import A003 as ARTICLE_003, run
 
 
 @pytest.fixture
