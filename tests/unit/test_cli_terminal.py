@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests import hostile
+from tests.helpers import run
 
 RAW = [raw for raw, _ in hostile.SEQUENCES.values()]
 
@@ -26,13 +27,6 @@ RAW = [raw for raw, _ in hostile.SEQUENCES.values()]
 def bad(tmp_path_factory) -> dict:
     corpus, db = hostile.make(tmp_path_factory.mktemp("hostile"))
     return {"corpus": corpus, "db": db, "base": ["--corpus", str(corpus), "--db", str(db)]}
-
-
-def run(*args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "reader", *args], capture_output=True, text=True, timeout=120)
-    assert "Traceback" not in result.stderr, result.stderr
-    assert result.returncode == 0, result.stderr
-    return result
 
 
 def run_on_terminal(*args: str) -> str:
