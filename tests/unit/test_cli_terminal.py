@@ -122,7 +122,7 @@ def test_csv_on_a_terminal_shows_stand_ins_and_is_exact_in_a_file(bad, tmp_path)
 
 
 @pytest.mark.parametrize("command", [["list", "--json"], ["tags", "--json"], ["search", "MARKB", "--json"],
-                                     ["stats", "--json"]])
+                                     ["stats", "--json"], ["check", "--json"]])
 def test_json_listings_on_a_terminal_are_escaped_and_the_same_data(bad, command):
     shown = run_on_terminal(*command, *bad["base"])
     assert hostile.unsafe_in(shown, RAW) == []
@@ -130,7 +130,7 @@ def test_json_listings_on_a_terminal_are_escaped_and_the_same_data(bad, command)
 
 
 def test_text_listings_on_a_terminal_send_nothing_raw(bad):
-    for command in (["list"], ["tags"], ["stats"], ["search", "MARKB"], ["restore"]):
+    for command in (["list"], ["tags"], ["stats"], ["search", "MARKB"], ["restore"], ["check"]):
         assert hostile.unsafe_in(run_on_terminal(*command, *bad["base"]), RAW) == [], command
 
 
