@@ -81,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("annotate", help="annotate a passage (or, without --quote, the whole article)")
     p.add_argument("article", metavar="ARTICLE", help="article id (its path in the corpus) or a unique prefix of it")
     p.add_argument("--quote", metavar="TEXT", help="the exact passage to annotate")
-    p.add_argument("--occurrence", type=int, default=1, metavar="K", help="the K-th occurrence of the quote (from 1)")
+    p.add_argument("--occurrence", type=int, default=None, metavar="K",
+                   help="the K-th occurrence of the quote (from 1); required when the quote occurs more than once")
     p.add_argument("--tag", action="append", default=[], metavar="T", help="a tag (repeat, or comma-separate)")
     p.add_argument("--note", default="", metavar="TEXT")
     _corpus_arg(p)
@@ -312,16 +313,25 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     assert article is not None
     tags = [t for raw in args.tag for t in split_tags(raw)]
     store = library.store
+    if args.quote is None and not tags and not args.note.strip():
+        raise CliError("nothing to annotate: give --quote TEXT, --tag T or --note TEXT")
     if args.quote is None:
+        if args.occurrence is not None:
+            raise CliError("--occurrence needs --quote")
         record = store.add(article=article_id, tags=tags, note=args.note, fingerprint=article.fingerprint)
     else:
         if not args.quote:
             raise CliError("--quote is empty")
-        if args.occurrence < 1:
+        if args.occurrence is not None and args.occurrence < 1:
             raise CliError("--occurrence counts from 1")
         starts = find_occurrences(article.text, args.quote)
         if not starts:
             raise CliError(f"the quote does not occur in {article_id}")
+        if args.occurrence is None:
+            if len(starts) > 1:
+                raise CliError(f"the quote occurs {len(starts)} times in {article_id}: add --occurrence K "
+                               f"(1 to {len(starts)}) to say which")
+            args.occurrence = 1
         if args.occurrence > len(starts):
             n = len(starts)
             raise CliError(f"the quote occurs {n} time{'s' if n != 1 else ''} in {article_id}, "
@@ -406,8 +416,40 @@ def cmd_import(args: argparse.Namespace) -> int:
     for notice in store.notices:
         _warn(notice)
     _import_codebook(store, _db_path(args, _corpus_path(args)), data)
-    print(f"imported {args.file}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged")
+    summary = f"{result.added} added, {result.updated} updated, {result.unchanged} unchanged"
+    if result.conflicts:
+        summary += f", {len(result.conflicts)} conflict{'s' if len(result.conflicts) != 1 else ''}"
+    print(f"imported {args.file}: {summary}")
+    _report_import(args, result)
     return 0
+
+
+def _report_import(args: argparse.Namespace, result) -> None:
+    """Name what an import could not merge silently: conflicting edits, articles the corpus lacks."""
+    from collections import Counter
+
+    from reader.corpus import CorpusError, sanitize, scan
+
+    n = len(result.conflicts)
+    if n:
+        _warn(f"{n} conflict{'s' if n != 1 else ''}: the same id and time as a local annotation but different "
+              f"content; the local version was kept:")
+        for record in result.conflicts[:20]:
+            what = f"“{record['quote'][:40]}”" if record["quote"] else "whole article"
+            _warn(f"  {record['id']}  {sanitize(record['article'])}  {sanitize(what)}")
+        if n > 20:
+            _warn(f"  … and {n - 20} more")
+    try:
+        known = set(scan(_corpus_path(args)))
+    except (CorpusError, OSError):
+        return
+    unknown = Counter({a: k for a, k in result.articles.items() if a not in known})
+    if unknown:
+        total = sum(unknown.values())
+        names = ", ".join(f"{sanitize(a)} ({k})" for a, k in unknown.most_common(10))
+        more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+        _warn(f"{total} imported annotation{'s are' if total != 1 else ' is'} for article{'s' if len(unknown) != 1 else ''} "
+              f"not in the corpus {_corpus_path(args)} (kept, shown once the file is there): {names}{more}")
 
 
 def _import_codebook(store: AnnotationStore, db: Path, data: bytes) -> None:

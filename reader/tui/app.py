@@ -368,13 +368,16 @@ class ReaderApp(App[int]):
 
     def open_article(self, article_id: str, *, offset: int | None = None,
                      find_spans: list[tuple[int, int]] | None = None, find_label: str | None = None,
-                     replace: bool = False) -> None:
+                     replace: bool = False, sequence: list[str] | None = None) -> None:
+        """Open an article; ``sequence`` is the list it was picked from (as sorted and filtered on screen),
+        which `]`/`[` and the "n/N" counter follow (default: every article)."""
         from reader.tui.screens.reader import ReaderScreen
 
         if self.session.article(article_id) is None:
             self.notify(Content(f"no article {article_id}"), severity="error")
             return
-        screen = ReaderScreen(article_id, offset=offset, find_spans=find_spans, find_label=find_label)
+        screen = ReaderScreen(article_id, offset=offset, find_spans=find_spans, find_label=find_label,
+                              sequence=sequence)
         if replace:
             self.switch_screen(screen)
         else:

@@ -14,7 +14,7 @@ A000 = "000_d0be67b830ac3de5.txt"
 
 
 def setup_damaged(env) -> tuple[Path, bytes]:
-    run("annotate", ARTICLE_003, *env["base"], "--quote", "Guo Min", "--tag", "first")
+    run("annotate", ARTICLE_003, *env["base"], "--quote", "Guo Min", "--occurrence", "1", "--tag", "first")
     store = AnnotationStore(env["db"])
     (rec,) = store.all()
     store.update(rec["id"], tags=["second"])                    # "first" is now a backup

@@ -389,12 +389,19 @@ class LibraryScreen(TextKeysStandAside, Screen):
         article = self.selected_article()
         if article is None:
             return
+        sequence = self.visible_ids()
         if self.search_text and article in self._hit_offsets:
             hit = next(h for h in self.hits if h.article == article)
             self.app.open_article(article, offset=self._hit_offsets[article], find_spans=list(hit.offsets),
-                                  find_label=self.search_text)
+                                  find_label=self.search_text, sequence=sequence)
         else:
-            self.app.open_article(article)
+            self.app.open_article(article, sequence=sequence)
+
+    def visible_ids(self) -> list[str]:
+        """The article ids in the order the list shows them (search hits, or the sorted, filtered rows)."""
+        if self.search_text:
+            return [h.article for h in self.hits]
+        return [r.article.id for r in self.sorted_rows()]
 
     def action_clear(self) -> None:
         search = self.query_one("#library-search", Input)

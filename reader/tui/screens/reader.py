@@ -71,9 +71,12 @@ class ReaderScreen(TextKeysStandAside, Screen):
                                   "prev_article", "toggle_panel"})
 
     def __init__(self, article_id: str, *, offset: int | None = None,
-                 find_spans: list[tuple[int, int]] | None = None, find_label: str | None = None) -> None:
+                 find_spans: list[tuple[int, int]] | None = None, find_label: str | None = None,
+                 sequence: list[str] | None = None) -> None:
         super().__init__()
         self.article_id = article_id
+        # The list `]`/`[` walk and the "n/N" counter counts: the library's rows as the user saw them.
+        self.sequence = list(sequence) if sequence and article_id in sequence else None
         self.article = self.app.session.article(article_id)
         self.start_offset = offset
         self.find_spans = list(find_spans or [])
@@ -85,6 +88,8 @@ class ReaderScreen(TextKeysStandAside, Screen):
         self._marked_read = False
         self._folded: str | None = None  # fold(article text), made on the first find
         self._find_timer = None
+        self.position = 0  # the cursor's offset, as the last CursorMoved said
+        self._saved_position: int | None = None
 
     # --- layout ---------------------------------------------------------------------------------------
 
@@ -109,9 +114,9 @@ class ReaderScreen(TextKeysStandAside, Screen):
         a = self.article
         self.query_one("#reader-title", Static).update(Content(a.title))
         meta = [a.date, f"by {a.byline}" if a.byline else None, a.source, f"{a.words:,} words"]
-        articles = self.app.session.articles
-        position = next((i for i, x in enumerate(articles) if x.id == a.id), 0)
-        meta.append(f"{position + 1}/{len(articles)}")
+        ids = self._sequence()
+        position = next((i for i, x in enumerate(ids) if x == a.id), 0)
+        meta.append(f"{position + 1}/{len(ids)}")
         if a.warning:
             meta.append(f"⚠ {a.warning}")
         self.query_one("#reader-meta", Static).update(Content("  ·  ".join(m for m in meta if m)))
@@ -125,10 +130,37 @@ class ReaderScreen(TextKeysStandAside, Screen):
         self.refresh_annotations(announce=True)
         if self.find_spans:
             view.set_find(self.find_spans, current=0)
+            if self.find_label:
+                self._recount_find(self.find_label)
         self.app.session.set_state(a.id, opened=now_iso(), position=cursor)
+        self.position = self._saved_position = cursor
         self._update_status()
         if len(a.text) > LARGE_ARTICLE:
             self._prepare_find()
+
+    @work(thread=True, exclusive=True, group="recount")
+    def _recount_find(self, query: str) -> None:
+        """Opened from a library search: its hits are the ranking's (capped at a few hundred); find the
+        query here the way `/` does, so the counter is the article's true count, the same as `/` gives."""
+        from reader.search import find_in_text, fold
+
+        folded = self._folded if self._folded is not None else fold(self.article.text)
+        self._folded = folded
+        spans = find_in_text(self.article.text, query, fuzzy=True, folded=folded)
+        if spans:
+            self.app.call_from_thread(self._show_recount, query, spans)
+
+    def _show_recount(self, query: str, spans: list[tuple[int, int]]) -> None:
+        if query != self.find_label or not self.find_spans:
+            return  # the user has started a find of their own meanwhile
+        view = self.query_one(ArticleView)
+        current = view.find_current
+        at = self.find_spans[current][0] if current is not None and current < len(self.find_spans) else view.cursor
+        self.find_spans = spans
+        index = next((i for i, (start, end) in enumerate(spans) if end > at), 0)
+        view.set_find(spans, current=index)  # the same hit as before, now counted among all of them
+        self.find_total, self.find_current = len(spans), index
+        self._update_status()
 
     @work(thread=True, exclusive=True, group="fold")
     def _prepare_find(self) -> None:
@@ -256,6 +288,7 @@ class ReaderScreen(TextKeysStandAside, Screen):
 
     @on(ArticleView.CursorMoved)
     def _cursor_moved(self, event: ArticleView.CursorMoved) -> None:
+        self.position = event.offset
         self._update_status()
         if self._position_timer is not None:
             self._position_timer.stop()
@@ -276,17 +309,23 @@ class ReaderScreen(TextKeysStandAside, Screen):
         self._update_status()
 
     def _save_position(self) -> None:
+        """Store the cursor's offset (the position the screen shows) unless it is stored already.
+
+        It reads `self.position`, kept by every cursor move, never the widget: when the app quits, the
+        view is unmounted before this screen, and the user's last move must still be saved.
+        """
+        if self._position_timer is not None:
+            self._position_timer.stop()
         self._position_timer = None
-        self.app.session.set_state(self.article_id, position=self.query_one(ArticleView).cursor)
+        if self.position != self._saved_position:
+            if self.app.session.set_state(self.article_id, position=self.position):
+                self._saved_position = self.position
 
     def on_screen_suspend(self) -> None:
         self._save_position()
 
     def on_unmount(self) -> None:
-        try:
-            self.app.session.set_state(self.article_id, position=self.query_one(ArticleView).cursor)
-        except Exception:
-            pass
+        self._save_position()
 
     # --- find -----------------------------------------------------------------------------------------
 
@@ -469,14 +508,24 @@ class ReaderScreen(TextKeysStandAside, Screen):
             return
         view.move_cursor_to(target.start, center=True)
 
+    def _sequence(self) -> list[str]:
+        if self.sequence is not None:
+            return self.sequence
+        return [a.id for a in self.app.session.articles]
+
     def _open_neighbour(self, step: int) -> None:
-        articles = self.app.session.articles
-        index = next((i for i, a in enumerate(articles) if a.id == self.article_id), None)
-        if index is None or not (0 <= index + step < len(articles)):
-            self.notify(Content("This is the " + ("last" if step > 0 else "first") + " article."), timeout=2)
+        ids = self._sequence()
+        index = next((i for i, a in enumerate(ids) if a == self.article_id), None)
+        # An article of the list may have been deleted on disk meanwhile: skip it.
+        target = index + step if index is not None else -1
+        while 0 <= target < len(ids) and self.app.session.article(ids[target]) is None:
+            target += step
+        if index is None or not (0 <= target < len(ids)):
+            self.notify(Content("This is the " + ("last" if step > 0 else "first") + " article"
+                                + (" of the list." if self.sequence is not None else ".")), timeout=2)
             return
         self._save_position()
-        self.app.open_article(articles[index + step].id, replace=True)
+        self.app.open_article(ids[target], replace=True, sequence=self.sequence)
 
     def action_next_article(self) -> None:
         self._open_neighbour(1)
@@ -535,6 +584,18 @@ class ReaderScreen(TextKeysStandAside, Screen):
     @on(OptionList.OptionSelected, "#panel-list")
     def _jump(self, event: OptionList.OptionSelected) -> None:
         placed = next((p for p in self.placed if p.record["id"] == event.option.id), None)
+        if placed is not None and placed.record["start"] is None:
+            # A whole-article annotation belongs to the article's top: go there and say what it holds.
+            view = self.query_one(ArticleView)
+            view.move_cursor_to(0)
+            view.scroll_to(y=0, animate=False)
+            record = placed.record
+            tags = ", ".join(record["tags"]) or "no tags"
+            self.notify(Content(f"Whole article — {tags}" + (f": {_one_line(record['note'], 300)}"
+                                                            if record["note"] else "")),
+                        title="Whole-article annotation", timeout=6)
+            view.focus()
+            return
         if placed is None or placed.start is None:
             self.notify(Content("That annotation has no place in the current text."), timeout=3)
             return

@@ -802,6 +802,10 @@ class ArticleView(ScrollView, can_focus=True):
             screen_row = min(max(0, screen_row), self._page_height() - 1)
             self.scroll_to(y=max(0, layout.row_of(self._cursor) - screen_row), animate=False)
             self._scroll_cursor_into_view()
+        elif self._cursor > 0:
+            # The first layout of this text (it was loaded before the view had a size, e.g. a reopened
+            # article at its saved position): the cursor must be on screen, in the middle.
+            self._scroll_cursor_into_view(center=True)
         return layout
 
     def on_resize(self, event: events.Resize) -> None:

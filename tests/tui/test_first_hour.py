@@ -1,0 +1,187 @@
+"""Issue 8, the first hour of a daily user: reading positions, neighbours, hit counts, whole-article notes."""
+
+from __future__ import annotations
+
+import pytest
+
+from reader.store import AnnotationStore
+from reader.tui.screens.library import LibraryScreen
+from reader.tui.screens.reader import ReaderScreen
+from reader.tui.widgets.article_view import ArticleView
+from tests.tui.conftest import wait_loaded, wait_until
+
+A003 = "003_5fa1d59920890bb8.txt"
+
+
+def on_screen(view: ArticleView) -> bool:
+    top = round(view.scroll_y)
+    return top <= view.cursor_row < top + view.scrollable_content_region.height
+
+
+async def open_from_library(pilot, article_id: str) -> ArticleView:
+    app = pilot.app
+    table = app.screen.query_one("#articles")
+    table.move_cursor(row=table.get_row_index(article_id))
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen))
+    await pilot.pause()
+    await pilot.pause()
+    return app.screen.query_one(ArticleView)
+
+
+LONG = "long.txt"
+
+
+def add_long_article(corpus) -> None:
+    paragraphs = [f"Paragraph {i}: " + " ".join(f"word{i}x{j}" for j in range(40)) for i in range(300)]
+    (corpus / LONG).write_text("A long article\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_reopened_article_shows_its_saved_position(make_app, seeds_copy, db_path, size):
+    add_long_article(seeds_copy)
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await wait_loaded(pilot)
+        await wait_until(pilot, lambda: app.session_open)
+        text_len = len(app.session.article(LONG).text)
+        app.session.set_state(LONG, position=int(0.72 * text_len))
+        view = await open_from_library(pilot, LONG)
+        saved = view.cursor
+        assert saved == int(0.72 * text_len)
+        assert on_screen(view), (view.cursor_row, view.scroll_y)
+        await pilot.press("j", "k")
+        saved = view.cursor
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen))
+        view = await open_from_library(pilot, LONG)
+        assert view.cursor == saved
+        assert on_screen(view), (view.cursor_row, view.scroll_y)
+        # the first `j` moves one line from there, not a jump
+        row = view.cursor_row
+        assert row < view.visual_line_count - 1
+        await pilot.press("j")
+        assert view.cursor_row == row + 1
+        saved = view.cursor  # what the user did last is kept when the app quits
+        assert 0 < saved < text_len
+    # across a restart: a new app on the same database opens at the same place, on screen
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await wait_loaded(pilot)
+        await wait_until(pilot, lambda: app.session_open)
+        view = await open_from_library(pilot, LONG)
+        assert view.cursor == saved
+        assert on_screen(view), (view.cursor_row, view.scroll_y)
+
+
+async def test_position_kept_when_quitting_right_after_moving(make_app, db_path):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_loaded(pilot)
+        await wait_until(pilot, lambda: app.session_open)
+        app.session.set_state(A003, position=2000)
+        view = await open_from_library(pilot, A003)
+        assert view.cursor == 2000
+        await pilot.press("g")
+        assert view.cursor == 0
+        await pilot.press("q")  # at once, long before the debounced save
+        await pilot.pause()
+    state = AnnotationStore(db_path).get_state(A003)
+    assert state["position"] == 0
+
+
+async def test_next_and_previous_article_follow_the_library_as_sorted(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot)
+        await wait_until(pilot, lambda: app.session_open)
+        await pilot.press("s")  # by title
+        library = app.screen
+        shown = [library.query_one("#articles").coordinate_to_cell_key((i, 0)).row_key.value
+                 for i in range(library.query_one("#articles").row_count)]
+        assert shown != [a.id for a in app.session.articles]  # the sort changed the order
+        await open_from_library(pilot, shown[1])
+        meta = str(app.screen.query_one("#reader-meta").render())
+        assert f"2/{len(shown)}" in meta
+        await pilot.press("right_square_bracket")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen) and app.screen.article_id == shown[2])
+        assert f"3/{len(shown)}" in str(app.screen.query_one("#reader-meta").render())
+        await pilot.press("left_square_bracket", )
+        await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen) and app.screen.article_id == shown[1])
+
+
+async def test_next_article_follows_the_library_filter(make_app, db_path):
+    from reader.anchoring import describe
+    from reader.corpus import load_corpus
+    from reader.records import make_record
+
+    app = make_app()
+    corpus = load_corpus(app.corpus_root)
+    store = AnnotationStore(db_path)
+    tagged = ["000_d0be67b830ac3de5.txt", "003_5fa1d59920890bb8.txt"]
+    for article_id in tagged:
+        store.add_record(make_record(article=article_id, tags=["pick"], fingerprint=corpus.get(article_id).fingerprint))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot)
+        await wait_until(pilot, lambda: app.session_open)
+        app.screen.set_tag_filter("pick")
+        await wait_until(pilot, lambda: app.screen.query_one("#articles").row_count == 2)
+        first = app.screen.query_one("#articles").coordinate_to_cell_key((0, 0)).row_key.value
+        await open_from_library(pilot, first)
+        assert "1/2" in str(app.screen.query_one("#reader-meta").render())
+        await pilot.press("right_square_bracket")
+        other = next(a for a in tagged if a != first)
+        await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen) and app.screen.article_id == other)
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert app.screen.article_id == other  # the last of the filtered list: no wandering off it
+
+
+async def test_search_hit_count_is_the_true_one(make_app, seeds_copy):
+    words = " ".join(["the ambassador said"] * 450)
+    (seeds_copy / "many.txt").write_text("Many ambassadors\n\n" + words + "\n", encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot)
+        await wait_until(pilot, lambda: app.session_open and app.session.index_ready)
+        await pilot.press("slash", *"ambassador")
+        await wait_until(pilot, lambda: app.screen.hits)
+        library = app.screen
+        library.query_one("#articles").move_cursor(row=library.query_one("#articles").get_row_index("many.txt"))
+        library.query_one("#articles").focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen))
+        reader = app.screen
+        text = reader.article.text
+        true_count = text.lower().count("ambassador")
+        assert true_count == 451
+        await wait_until(pilot, lambda: reader.find_total == true_count)
+        assert f"/{true_count}" in str(reader.query_one("#reader-status").render())
+        # `/` with the same words in the same article counts the same
+        await pilot.press("slash", *"ambassador", "enter")
+        await pilot.pause()
+        assert reader.find_total == true_count
+
+
+async def test_enter_on_a_whole_article_annotation_goes_to_the_top_and_shows_it(make_app, db_path):
+    from reader.corpus import load_corpus
+    from reader.records import make_record
+
+    app = make_app()
+    article = load_corpus(app.corpus_root).get(A003)
+    AnnotationStore(db_path).add_record(make_record(article=A003, tags=["diplomacy", "china"],
+                                                    note="read for the quotes", fingerprint=article.fingerprint))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await wait_loaded(pilot)
+        await wait_until(pilot, lambda: app.session_open)
+        app.session.set_state(A003, position=1500)
+        view = await open_from_library(pilot, A003)
+        assert view.cursor == 1500
+        await pilot.press("tab")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert view.cursor == 0 and view.scroll_y == 0
+        messages = " ".join(str(n.message) for n in app._notifications)
+        assert "no place" not in messages
+        assert "diplomacy" in messages and "read for the quotes" in messages
