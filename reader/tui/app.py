@@ -37,7 +37,9 @@ class ReaderApp(App[int]):
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="app.quit"),
+        # `q` goes back a screen (quits from the library, whose own `q` quits); `Q` quits from anywhere.
+        Binding("Q", "quit", "Quit", id="app.quit", priority=True, show=False),
+        Binding("q", "back_or_quit", "Back (quit from the library)", id="app.back"),
         Binding("question_mark", "help", "Help", id="app.help", priority=True),
         Binding("ctrl+p", "command_palette", "Commands", id="app.palette", show=False),
         Binding("e", "export", "Export", id="app.export", show=False, priority=True),
@@ -72,9 +74,24 @@ class ReaderApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # `?` and `e` are priority bindings (reader.tui.keys): in a text field they are just text.
-        if action in ("help", "export", "codebook", "statistics") and text_field_has_focus(self.focused):
+        if action in ("help", "export", "codebook", "statistics", "quit", "back_or_quit") and \
+                text_field_has_focus(self.focused):
             return False
         return True
+
+    def action_back_or_quit(self) -> None:
+        """`q`: back one screen, as escape does there; from the last screen, quit."""
+        screen = self.screen
+        if isinstance(screen, ModalScreen):
+            screen.dismiss(None)
+        elif len(self.screen_stack) > 1:
+            back = getattr(screen, "action_back", None)
+            if back is not None:
+                back()
+            else:
+                self.pop_screen()
+        else:
+            self.exit()
 
     @property
     def COMMANDS(self):  # type: ignore[override]  # our providers plus Textual's system commands

@@ -185,3 +185,112 @@ async def test_enter_on_a_whole_article_annotation_goes_to_the_top_and_shows_it(
         messages = " ".join(str(n.message) for n in app._notifications)
         assert "no place" not in messages
         assert "diplomacy" in messages and "read for the quotes" in messages
+
+
+# --- keys: newsboat's unread keys, a reversed sort, a percentage ----------------------------------------
+
+def library_ids(app) -> list[str]:
+    table = app.screen.query_one("#articles")
+    return [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)]
+
+
+async def test_next_unread_and_toggle_read_in_the_library(make_app, db_path):
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot)
+        await wait_until(pilot, lambda: app.session_open)
+        ids = library_ids(app)
+        app.session.set_state(ids[1], read=True)
+        app.session.set_state(ids[2], read=True)
+        await pilot.press("n")
+        assert app.screen.selected_article() == ids[3]  # skips the two read ones
+        await pilot.press("m")
+        assert AnnotationStore(db_path).get_state(ids[3])["read"] is True
+        await pilot.press("m")
+        assert AnnotationStore(db_path).get_state(ids[3])["read"] is False
+        await pilot.press("k", "k", "m")  # ids[1] back to unread
+        assert AnnotationStore(db_path).get_state(ids[1])["read"] is False
+
+
+async def test_reverse_sort(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot)
+        await wait_until(pilot, lambda: app.session_open)
+        before = library_ids(app)
+        await pilot.press("S")
+        await pilot.pause()
+        assert library_ids(app) == before[::-1]
+        assert "reversed" in str(app.screen.query_one("#library-header").render())
+
+
+async def test_next_unread_article_from_the_reader(make_app, db_path):
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot)
+        await wait_until(pilot, lambda: app.session_open)
+        ids = library_ids(app)
+        app.session.set_state(ids[1], read=True)
+        await open_from_library(pilot, ids[0])
+        await pilot.press("greater_than_sign")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen) and app.screen.article_id == ids[2])
+        await pilot.press("m")
+        assert AnnotationStore(db_path).get_state(ids[2])["read"] is True
+
+
+async def test_jump_to_a_percentage(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_loaded(pilot)
+        await wait_until(pilot, lambda: app.session_open)
+        view = await open_from_library(pilot, A003)
+        await pilot.press("5", "0")
+        assert "go to 50%" in str(app.screen.query_one("#reader-status").render())
+        await pilot.press("percent_sign")
+        assert int(100 * view.cursor / len(view.text)) == 50
+        assert on_screen(view)
+        await pilot.press("percent_sign")  # alone: asks
+        await wait_until(pilot, lambda: app.screen.query("#prompt-input"))
+        await pilot.press("9", "0", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen))
+        assert int(100 * view.cursor / len(view.text)) == 90
+
+
+async def test_help_lists_only_our_keys_once_in_aligned_columns(make_app):
+    from reader.tui.screens.help import HelpScreen, collect_keys
+
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot)
+        await wait_until(pilot, lambda: app.session_open)
+        for opened in (False, True):
+            if opened:
+                await open_from_library(pilot, A003)
+            groups = collect_keys(app.screen)
+            rows = [row for group in groups for row in group.rows]
+            assert all(row.binding_id for row in rows)  # nothing of Textual's internals
+            descriptions = {row.description for row in rows}
+            assert not descriptions & {"Scroll Left", "Scroll Right", "Page Left", "Page Right", "Focus Next",
+                                       "Focus Previous", "Copy selected text"}
+            keys = [key for row in rows for key in row.keys]
+            assert len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)
+            assert "Q" in keys and "?" in keys
+        assert {"Next annotation", "Previous annotation"} <= descriptions
+        assert not any("note" in d.lower() and "annotation" not in d.lower() and d.startswith(("Next", "Prev"))
+                       for d in descriptions)
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        # every group's table puts the keys, descriptions and ids in the same columns
+        from io import StringIO
+
+        from rich.console import Console
+
+        from reader.tui.screens.help import _table
+
+        starts = set()
+        for group in app.screen.groups:
+            out = StringIO()
+            Console(file=out, width=86, color_system=None).print(_table(group))
+            for line, row in zip(out.getvalue().splitlines(), group.rows):
+                starts.add((line.index(row.description), line.rindex(row.binding_id[:10])))
+        assert len(starts) == 1, starts

@@ -54,16 +54,23 @@ class LibraryScreen(TextKeysStandAside, Screen):
         Binding("slash", "search", "Search", id="library.search", priority=True),
         Binding("t", "filter_tag", "Filter by tag", id="library.tag", priority=True),
         Binding("s", "cycle_sort", "Sort", id="library.sort", priority=True),
-        Binding("a", "annotations", "Annotations", id="library.annotations", priority=True),
-        Binding("e", "app.export", "Export", id="library.export", priority=True),
+        Binding("S", "reverse_sort", "Reverse the sort", show=False, id="library.reverse_sort", priority=True),
+        Binding("n", "next_unread", "Next unread", show=False, id="library.next_unread", priority=True),
+        Binding("m", "toggle_read", "Mark read / unread", show=False, id="library.toggle_read", priority=True),
+        # not in the footer, so that `q` and `?` fit at 80 columns (help lists every key)
+        Binding("a", "annotations", "Annotations", show=False, id="library.annotations", priority=True),
+        Binding("e", "app.export", "Export", show=False, id="library.export", priority=True),
         Binding("escape", "clear", "Clear", show=False, id="library.clear", priority=True),
+        Binding("q", "app.quit", "Quit", id="library.quit", priority=True),
         Binding("down", "focus_table_down", show=False),
     ]
-    TEXT_KEY_ACTIONS = frozenset({"search", "filter_tag", "cycle_sort", "annotations", "app.export"})
+    TEXT_KEY_ACTIONS = frozenset({"search", "filter_tag", "cycle_sort", "annotations", "app.export",
+                                  "reverse_sort", "next_unread", "toggle_read", "app.quit"})
 
     def __init__(self) -> None:
         super().__init__()
         self.sort = "date"
+        self.reverse = False
         self.tag_filter: str | None = None
         self.rows: list[Row] = []
         self.search_text = ""
@@ -187,6 +194,10 @@ class LibraryScreen(TextKeysStandAside, Screen):
             self._render_rows()
 
     def sorted_rows(self) -> list[Row]:
+        rows = self._sorted_rows()
+        return rows[::-1] if self.reverse else rows
+
+    def _sorted_rows(self) -> list[Row]:
         if self.sort == "title":
             return sorted(self.rows, key=lambda r: r.article.title.casefold())
         if self.sort == "annotations":
@@ -271,7 +282,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
         if self.search_text:
             parts.append(f"{len(self.hits)} match{'es' if len(self.hits) != 1 else ''} for “{self.search_text}”")
         else:
-            parts.append(f"sorted by {self.sort}")
+            parts.append(f"sorted by {self.sort}" + (", reversed" if self.reverse else ""))
         if self.tag_filter:
             parts.append(f"tag: {self.tag_filter}")
         self._set_header("  ·  ".join(parts))
@@ -423,6 +434,57 @@ class LibraryScreen(TextKeysStandAside, Screen):
         else:
             self._render_rows()
         self.notify(Content(f"Sorted by {self.sort}"), timeout=1.5)
+
+    def action_reverse_sort(self) -> None:
+        self.reverse = not self.reverse
+        if self.search_text:
+            self.notify(Content("Search results are ranked by relevance; the sort applies to the list."),
+                        timeout=3)
+        else:
+            self._render_rows()
+        self.notify(Content(f"Sorted by {self.sort}" + (", reversed" if self.reverse else "")), timeout=1.5)
+
+    def _row_for(self, article_id: str) -> Row | None:
+        return next((r for r in self.rows if r.article.id == article_id), None)
+
+    def action_next_unread(self) -> None:
+        """Move to the next unread article below the cursor (wrapping round), as newsboat's `n` does."""
+        if not self.app.session_open:
+            return
+        table = self.query_one(ArticleTable)
+        ids = self.visible_ids()
+        if not ids:
+            return
+        current = self.selected_article()
+        start = ids.index(current) + 1 if current in ids else 0
+        session = self.app.session
+        for step in range(len(ids)):
+            article_id = ids[(start + step) % len(ids)]
+            if article_id == current:
+                continue
+            if not session.get_state(article_id).get("read"):
+                table.move_cursor(row=table.get_row_index(article_id))
+                return
+        self.notify(Content("No unread article left in this list."), timeout=2.5)
+
+    def action_toggle_read(self) -> None:
+        article_id = self.selected_article()
+        if article_id is None or not self.app.session_open:
+            return
+        read = not self.app.session.get_state(article_id).get("read")
+        if not self.app.session.set_state(article_id, read=read):
+            self.notify(Content("Could not save the read mark (the database refused the write)."),
+                        severity="error", timeout=4)
+            return
+        row = self._row_for(article_id)
+        if row is not None:
+            row.state = None  # looked up again when drawn
+        if self.search_text:
+            self._show_hits(self.search_text, self.hits)  # search rows keep their cells: make them again
+            self._restore_cursor(article_id)
+        else:
+            self.query_one(ArticleTable).refresh()  # rows are drawn from their Row when shown
+        self.notify(Content("Marked read" if read else "Marked unread"), timeout=1.5)
 
     def action_filter_tag(self) -> None:
         from reader.tui.screens.tags import TagPicker

@@ -34,8 +34,9 @@ class AnnotationPanel(OptionList):
 
     BINDINGS = [
         Binding("x", "screen.delete_highlighted", "Delete", id="panel.delete"),
-        Binding("j", "cursor_down", show=False),
-        Binding("k", "cursor_up", show=False),
+        Binding("j,down", "cursor_down", "Down", show=False, id="panel.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="panel.up"),
+        Binding("enter", "select", "Go to it", show=False, id="panel.jump"),
     ]
 
 
@@ -45,30 +46,38 @@ class ReaderScreen(TextKeysStandAside, Screen):
     # Priority bindings (see reader.tui.keys): they run before the keys typed behind them are
     # forwarded, so `t` + "people" types the tag into the dialog instead of moving the cursor.
     BINDINGS = [
-        Binding("escape", "back", "Back", id="reader.back", priority=True),
+        Binding("q", "leave", "Back", id="reader.leave", priority=True),
+        Binding("escape", "back", "Back / cancel", show=False, id="reader.back", priority=True),
         Binding("slash", "find", "Find", id="reader.find", priority=True),
         Binding("n", "next_hit", "Next hit", show=False, id="reader.next_hit", priority=True),
-        Binding("N", "prev_hit", "Prev hit", show=False, id="reader.prev_hit", priority=True),
+        Binding("N", "prev_hit", "Previous hit", show=False, id="reader.prev_hit", priority=True),
         Binding("t", "tag", "Tag", id="reader.tag", priority=True),
         Binding("a", "note", "Note", id="reader.note", priority=True),
         Binding("T", "tag_article", "Tag article", show=False, id="reader.tag_article", priority=True),
         Binding("A", "note_article", "Note article", show=False, id="reader.note_article", priority=True),
-        Binding("full_stop", "next_annotation", "Next note", show=False, id="reader.next_annotation",
+        Binding("full_stop", "next_annotation", "Next annotation", show=False, id="reader.next_annotation",
                 priority=True),
-        Binding("comma", "prev_annotation", "Prev note", show=False, id="reader.prev_annotation",
+        Binding("comma", "prev_annotation", "Previous annotation", show=False, id="reader.prev_annotation",
                 priority=True),
         Binding("x", "delete", "Delete", show=False, id="reader.delete", priority=True),
         Binding("U,ctrl+z", "undo", "Undo", show=False, id="reader.undo", priority=True),
-        Binding("tab", "toggle_panel", "Panel", id="reader.panel", priority=True),
+        Binding("tab", "toggle_panel", "Panel", show=False, id="reader.panel", priority=True),
         Binding("right_square_bracket", "next_article", "Next article", show=False, id="reader.next_article",
                 priority=True),
-        Binding("left_square_bracket", "prev_article", "Prev article", show=False, id="reader.prev_article",
+        Binding("left_square_bracket", "prev_article", "Previous article", show=False, id="reader.prev_article",
                 priority=True),
+        Binding("greater_than_sign", "next_unread", "Next unread article", show=False, id="reader.next_unread",
+                priority=True),
+        Binding("m", "toggle_read", "Mark read / unread", show=False, id="reader.toggle_read", priority=True),
+        Binding("percent_sign", "percent", "Go to N% (digits, then %)", show=False, id="reader.percent",
+                priority=True),
+        *[Binding(str(d), f"digit({d})", show=False, priority=True) for d in range(10)],
     ]
     # Actions bound to keys that are also text: they stand aside while a text field has focus.
     TEXT_KEY_ACTIONS = frozenset({"find", "next_hit", "prev_hit", "tag", "note", "tag_article", "note_article",
                                   "next_annotation", "prev_annotation", "delete", "undo", "next_article",
-                                  "prev_article", "toggle_panel"})
+                                  "prev_article", "toggle_panel", "leave", "next_unread", "toggle_read", "percent",
+                                  "digit"})
 
     def __init__(self, article_id: str, *, offset: int | None = None,
                  find_spans: list[tuple[int, int]] | None = None, find_label: str | None = None,
@@ -89,6 +98,7 @@ class ReaderScreen(TextKeysStandAside, Screen):
         self._folded: str | None = None  # fold(article text), made on the first find
         self._find_timer = None
         self.position = 0  # the cursor's offset, as the last CursorMoved said
+        self.count = ""  # digits typed before `%`
         self._saved_position: int | None = None
 
     # --- layout ---------------------------------------------------------------------------------------
@@ -280,6 +290,8 @@ class ReaderScreen(TextKeysStandAside, Screen):
         if self.find_total or self.find_label:
             current = "-" if self.find_current is None else str(self.find_current + 1)
             parts.append(f"find “{_one_line(self.find_label, 30)}” {current}/{self.find_total} · n/N")
+        if self.count:
+            parts.append(f"go to {self.count}% — press %")
         text = self.article.text
         percent = int(100 * view.cursor / len(text)) if text else 100
         parts.append(f"{percent}%")
@@ -289,6 +301,7 @@ class ReaderScreen(TextKeysStandAside, Screen):
     @on(ArticleView.CursorMoved)
     def _cursor_moved(self, event: ArticleView.CursorMoved) -> None:
         self.position = event.offset
+        self.count = ""  # a motion after digits: they were not a count for `%`
         self._update_status()
         if self._position_timer is not None:
             self._position_timer.stop()
@@ -602,6 +615,68 @@ class ReaderScreen(TextKeysStandAside, Screen):
         view = self.query_one(ArticleView)
         view.move_cursor_to(placed.start, center=True)
         view.focus()
+
+    # --- going places: back, unread, read marks, a percentage ---------------------------------------
+
+    def action_leave(self) -> None:
+        """`q`: back to the library whatever is open (a selection, the find bar, the panel)."""
+        self._save_position()
+        self.app.pop_screen()
+
+    def action_next_unread(self) -> None:
+        ids = self._sequence()
+        index = ids.index(self.article_id) if self.article_id in ids else -1
+        session = self.app.session
+        for article_id in ids[index + 1:] + ids[:max(0, index)]:
+            if session.article(article_id) is not None and not session.get_state(article_id).get("read"):
+                self._save_position()
+                self.app.open_article(article_id, replace=True, sequence=self.sequence)
+                return
+        self.notify(Content("No unread article left in this list."), timeout=2.5)
+
+    def action_toggle_read(self) -> None:
+        read = not bool(self.app.session.get_state(self.article_id).get("read"))
+        if not self.app.session.set_state(self.article_id, read=read):
+            self.notify(Content("Could not save the read mark (the database refused the write)."),
+                        severity="error", timeout=4)
+            return
+        self._marked_read = True  # a choice of the user's: reading on to the end does not undo it
+        self.notify(Content("Marked read" if read else "Marked unread"), timeout=1.5)
+
+    def action_digit(self, digit: int) -> None:
+        self.count = (self.count + str(digit))[-3:]
+        self._update_status()
+
+    def action_percent(self) -> None:
+        """`50%` goes to half way (as in vim and less); `%` alone asks for the number."""
+        if self.count:
+            value, self.count = int(self.count), ""
+            self._go_to_percent(value)
+            return
+        from reader.tui.screens.codebook import PromptScreen
+
+        def answered(value: str | None) -> None:
+            if value is None:
+                return
+            try:
+                number = float(value.strip().rstrip("%") or "x")
+            except ValueError:
+                self.notify(Content(f"Not a percentage: {value!r}"), severity="warning", timeout=3)
+                return
+            self._go_to_percent(number)
+
+        self.app.push_screen(PromptScreen("Go to what percentage of the article?", placeholder="0-100"), answered)
+
+    def _go_to_percent(self, value: float) -> None:
+        value = max(0.0, min(100.0, value))
+        view = self.query_one(ArticleView)
+        text = self.article.text
+        import math
+
+        # rounded up, so that the status line then says exactly that percentage
+        offset = min(len(text), math.ceil(len(text) * value / 100))
+        view.move_cursor_to(offset, center=True)
+        self._update_status()
 
     def action_back(self) -> None:
         view = self.query_one(ArticleView)
