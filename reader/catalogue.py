@@ -12,12 +12,21 @@ in :mod:`reader.corpus`). WAL journaling and a busy timeout let two processes sy
 one transaction, so a reader never sees half of one.
 
 Bodies are never kept here: :class:`CatalogueArticle` reads its file the first time ``.text`` is used.
+
+A warm start lists the catalogue before it looks at the folder. Reading 100,000 rows through SQL costs
+~0.2 s (a Python tuple per row), so the rows are also kept as one ``marshal``'d blob of columns, sorted
+by id (table ``snapshot``): ~0.07 s to load at 100,000. Every write of rows bumps ``meta.generation`` in
+its transaction; the snapshot records the generation it was made from and is used only when both still
+agree (read in one transaction), so it can be stale but never wrong: a stale or damaged one is ignored and
+the rows are read the slow way. ``save_snapshot`` (run by ``Library.refresh``, off the first frame)
+rewrites it when it is stale.
 """
 
 from __future__ import annotations
 
 import gc
 import json
+import marshal
 import os
 import sqlite3
 import stat as _stat
@@ -34,6 +43,7 @@ __all__ = ["Catalogue", "CatalogueArticle", "Changes", "SCHEMA_VERSION", "CATALO
 SCHEMA_VERSION = 1
 CATALOGUE_FILENAME = "library.sqlite"
 BUSY_MS = 10_000
+FREEZE_MIN = 20_000  # articles() moves a list this long out of the cyclic collector's way (gc.freeze)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -47,6 +57,12 @@ CREATE TABLE IF NOT EXISTS files (
     words INTEGER, dims TEXT, title_range TEXT, encoding TEXT, warning TEXT,
     reason TEXT                        -- why the file was skipped, else NULL
 );
+CREATE TABLE IF NOT EXISTS snapshot (   -- the readable rows as marshal'd columns (see the module docstring)
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    generation INTEGER NOT NULL,
+    data BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS files_skipped ON files(id) WHERE reason IS NOT NULL;
 """
 
 
@@ -149,6 +165,7 @@ class Catalogue:
         self.readonly = readonly
         self.persistent = False
         self._lock = threading.RLock()
+        self._snapshot_damaged = False
         self.db = self._open()
 
     # ---- opening
@@ -192,6 +209,7 @@ class Catalogue:
     def _usable(self, db: sqlite3.Connection) -> bool:
         """True when ``db`` is a catalogue of this schema and parser version, of this corpus folder
         (a new file is made one)."""
+        names = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if not tables:
             db.executescript(_SCHEMA)
@@ -200,8 +218,11 @@ class Catalogue:
         if "meta" not in tables or "files" not in tables:
             return False
         meta = dict(db.execute("SELECT key, value FROM meta"))
-        return (meta.get("schema") == str(SCHEMA_VERSION) and meta.get("parser") == str(_corpus.PARSER_VERSION)
-                and meta.get("root") == str(self.root))
+        usable = (meta.get("schema") == str(SCHEMA_VERSION) and meta.get("parser") == str(_corpus.PARSER_VERSION)
+                  and meta.get("root") == str(self.root))
+        if usable and not {"snapshot", "files_skipped"} <= names:
+            db.executescript(_SCHEMA)  # a catalogue from before the snapshot: its rows are still good
+        return usable
 
     def _set_meta(self, db: sqlite3.Connection) -> None:
         db.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
@@ -307,6 +328,8 @@ class Catalogue:
         db = self.db
         try:
             db.execute("BEGIN IMMEDIATE")
+            db.execute("INSERT INTO meta(key, value) VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE"
+                       " SET value = CAST(value AS INTEGER) + 1")  # the snapshot is stale from here
             db.executemany("DELETE FROM files WHERE id = ?", ((g,) for g in gone))
             db.executemany(
                 "INSERT INTO files(id, size, mtime_ns, fingerprint, title, date, byline, source, words, dims,"
@@ -327,17 +350,103 @@ class Catalogue:
     # ---- reading
 
     def articles(self) -> list[CatalogueArticle]:
+        """The readable articles, sorted by id (from the snapshot when it is current)."""
         enabled = gc.isenabled()
         gc.disable()  # 100,000 rows and objects, none cyclic: the collector would only re-walk them
         try:
-            with self._lock:
-                rows = self.db.execute(f"SELECT {_COLUMNS} FROM files WHERE reason IS NULL").fetchall()
-            rows.sort(key=lambda r: r[1])
             root = self.root
-            return [CatalogueArticle(r, root) for r in rows]
+            columns = self._load_snapshot()
+            rows = zip(*columns) if columns is not None else self._rows()
+            out = [CatalogueArticle(r, root) for r in rows]
+            if len(out) >= FREEZE_MIN:
+                # These live as long as the library and hold no cycles: out of the collector's generations,
+                # the next collections (Textual's start-up makes many) do not walk them three times over.
+                gc.freeze()
+            return out
         finally:
             if enabled:
                 gc.enable()
+
+    def _rows(self) -> list[tuple]:
+        with self._lock:
+            rows = self.db.execute(f"SELECT {_COLUMNS} FROM files WHERE reason IS NULL").fetchall()
+        rows.sort(key=lambda r: r[1])
+        return rows
+
+    def _generation(self) -> int:
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        try:
+            return int(row[0]) if row else 0
+        except (TypeError, ValueError):
+            return -1
+
+    def _load_snapshot(self) -> list[list] | None:
+        """The snapshot's columns if it is of the current generation and well formed, else None."""
+        if not self.persistent:
+            return None
+        try:
+            with self._lock:
+                db = self.db
+                db.execute("BEGIN")
+                try:
+                    generation = self._generation()
+                    row = db.execute("SELECT generation, data FROM snapshot WHERE id = 1").fetchone()
+                finally:
+                    db.execute("COMMIT")
+        except sqlite3.Error:
+            return None
+        if row is None or row[0] != generation or generation < 0:
+            return None
+        try:
+            columns = marshal.loads(row[1])
+        except (ValueError, EOFError, TypeError):
+            columns = None
+        width = _COLUMNS.count(",") + 1
+        if not (isinstance(columns, list) and len(columns) == width and all(isinstance(c, list) for c in columns)
+                and len({len(c) for c in columns}) == 1):
+            self._snapshot_damaged = True  # save_snapshot rewrites it
+            return None
+        return columns
+
+    def snapshot_current(self) -> bool:
+        if not self.persistent:
+            return True
+        if self._snapshot_damaged:
+            return False
+        try:
+            with self._lock:
+                row = self.db.execute("SELECT generation FROM snapshot WHERE id = 1").fetchone()
+                return row is not None and row[0] == self._generation()
+        except sqlite3.Error:
+            return False
+
+    def save_snapshot(self) -> bool:
+        """Rewrite the snapshot if it is stale (in the write transaction: it matches the rows exactly).
+
+        A read-only or full database folder keeps the old one (it is then ignored); returns True if written.
+        """
+        if not self.persistent or self.readonly or self.snapshot_current():
+            return False
+        with self._lock:
+            db = self.db
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    generation = self._generation()
+                    rows = db.execute(f"SELECT {_COLUMNS} FROM files WHERE reason IS NULL").fetchall()
+                    rows.sort(key=lambda r: r[1])
+                    width = _COLUMNS.count(",") + 1
+                    columns = [list(c) for c in zip(*rows)] if rows else [[] for _ in range(width)]
+                    db.execute("INSERT OR REPLACE INTO snapshot(id, generation, data) VALUES (1, ?, ?)",
+                               (generation, marshal.dumps(columns)))
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                db.execute("COMMIT")
+                self._snapshot_damaged = False
+                return True
+            except sqlite3.Error:
+                return False
 
     def skipped(self) -> list[Skipped]:
         with self._lock:

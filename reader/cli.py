@@ -29,6 +29,7 @@ from typing import Any, Sequence
 from typing import TYPE_CHECKING
 
 from reader import __version__, paths
+from reader.display import field, json_for_terminal, one_line, visible
 
 if TYPE_CHECKING:
     from reader.corpus import Corpus
@@ -209,7 +210,15 @@ def _store(args: argparse.Namespace, corpus_root: Path, *, readonly: bool = Fals
 
 
 def _warn(message: str) -> None:
-    print(f"reader: {message}", file=sys.stderr)
+    print(f"reader: {visible(message)}", file=sys.stderr)  # a message may quote a name or a tag
+
+
+def _to_terminal() -> bool:
+    """True when stdout is a terminal (not a file or a pipe): then no raw C1 or bidi character goes out."""
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _report_damage(store: AnnotationStore) -> bool:
@@ -227,7 +236,8 @@ def _report_damage(store: AnnotationStore) -> bool:
 def _print_json(value: Any) -> None:
     import json
 
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+    text = json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+    sys.stdout.write(json_for_terminal(text) if _to_terminal() else text)
 
 
 def resolve_article(corpus: Corpus, name: str) -> str:
@@ -269,9 +279,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not rows:
         print(f"no articles in {corpus.root}")
         return 0
-    width = max(len(r["id"]) for r in rows)
-    for r in rows:
-        print(f"{r['id']:<{width}}  {r['date'] or '':<10}  {r['words']:>6}w  {r['annotations']:>3}a  {r['title']}")
+    shown = [field(r["id"]) for r in rows]  # a newline or an escape in a file name: one article, one line
+    width = max(map(len, shown))
+    for ident, r in zip(shown, rows):
+        print(f"{ident:<{width}}  {field(r['date'] or ''):<10}  {r['words']:>6}w  {r['annotations']:>3}a  "
+              f"{one_line(r['title'])}")
     return 0
 
 
@@ -297,9 +309,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not hits:
         print(f"no match for {args.query!r}")
     for h in hits:
-        print(f"{h.score:5.1f}  {h.article}  {h.title}")
+        print(f"{h.score:5.1f}  {field(h.article)}  {one_line(h.title)}")
         if h.snippet:
-            print(f"       {h.snippet}")
+            print(f"       {one_line(h.snippet)}")
     return 0
 
 
@@ -363,10 +375,8 @@ def cmd_tags(args: argparse.Namespace) -> int:
         return 0
     if not ordered:
         print("no tags yet")
-    from reader.corpus import sanitize
-
     for tag, n in ordered:
-        print(f"{n:>5}  {sanitize(tag)}")  # a tag is stored as typed; never send its escapes to a terminal
+        print(f"{n:>5}  {field(tag)}")  # a tag is stored as typed; never send its escapes to a terminal
     return 0
 
 
@@ -382,7 +392,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     records = filter_records(records, tag=args.tag, article=article, annotator=args.annotator)
     articles = {a.id: a for a in corpus.articles}
     if args.format == "qdpx":
-        return _export_qdpx(args, corpus, records, articles)
+        written = _export_qdpx(args, corpus, records, articles)
+        return EXIT_PARTIAL if damaged and written == 0 else written  # like every format: 3 if a file was skipped
     notices: list[str] = []
     book = None
     if args.format == "json":
@@ -394,12 +405,22 @@ def cmd_export(args: argparse.Namespace) -> int:
         _warn(notice)
     status = EXIT_PARTIAL if damaged else 0
     if args.output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(_export_for_terminal(args.format, text) if _to_terminal() else text)
         return status
     write_export(args.output, text)
     n = len(records)
     _warn(f"wrote {n} annotation{'s' if n != 1 else ''} as {args.format} to {args.output}")
     return status
+
+
+def _export_for_terminal(fmt: str, text: str) -> str:
+    """An export shown on a terminal: JSON formats with C1 and invisible characters escaped (the same
+    data), text formats with them shown as stand-ins. Written to a file or a pipe, nothing changes."""
+    if fmt in ("json", "w3c", "jsonl"):
+        return json_for_terminal(text)
+    if fmt == "csv":
+        text = text.removeprefix("\ufeff").replace("\r\n", "\n")  # the BOM and CRs are for spreadsheets
+    return visible(text)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -495,7 +516,6 @@ def _import_qdpx(args: argparse.Namespace, data: bytes) -> int:
 
 def cmd_tag(args: argparse.Namespace) -> int:
     from reader import codebook as cbk
-    from reader.corpus import sanitize
 
     if not cbk.normalise_path(args.tag):
         raise CliError("the tag is empty")
@@ -504,7 +524,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
     did = False
     if args.describe is not None or args.color is not None:
         entry = cbk.describe(store, db, args.tag, description=args.describe, color=args.color)
-        print(f"{sanitize(entry.name)}: {entry.color or 'no colour'}; {sanitize(entry.description) or 'no description'}")
+        print(f"{field(entry.name)}: {entry.color or 'no colour'}; {one_line(entry.description) or 'no description'}")
         did = True
     change = None
     if args.rename is not None:
@@ -515,19 +535,18 @@ def cmd_tag(args: argparse.Namespace) -> int:
         change = cbk.delete(store, db, args.tag)
     if change is not None:
         n = len(change.before)
-        print(f"{sanitize(change.summary)}: {n} annotation{'s' if n != 1 else ''} changed")
+        print(f"{field(change.summary)}: {n} annotation{'s' if n != 1 else ''} changed")
         did = True
     if not did:
         book = cbk.Codebook.load(db)
         count = sum(n for t, n in store.tag_counts().items() if cbk.tag_matches(args.tag, t))
         entry = book.get(args.tag)
-        print(f"{sanitize(cbk.normalise_path(args.tag))}: {count} annotations (sub-tags included); "
-              f"colour {book.color(args.tag) or 'none'}; {sanitize(entry.description) if entry and entry.description else 'no description'}")
+        print(f"{field(cbk.normalise_path(args.tag))}: {count} annotations (sub-tags included); "
+              f"colour {book.color(args.tag) or 'none'}; {one_line(entry.description) if entry and entry.description else 'no description'}")
     return 0
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from reader.corpus import sanitize
     from reader.stats import compute
 
     corpus = _load(args, report_skipped=False)
@@ -536,12 +555,12 @@ def cmd_stats(args: argparse.Namespace) -> int:
         _print_json(stats.as_dict())
         return 0
     print(f"{stats.total} annotations")
-    sections = [("tags", [(sanitize(t), n) for t, n in stats.tags]),
+    sections = [("tags", [(field(t), n) for t, n in stats.tags]),
                 ("per week", stats.weeks),
-                ("most annotated articles", [(f"{sanitize(t)} ({a})", n) for a, t, n in stats.articles]),
-                ("tags on overlapping passages", [(" + ".join(map(sanitize, p)), n) for p, n in stats.overlap]),
-                ("tags in the same article (articles)", [(" + ".join(map(sanitize, p)), n) for p, n in stats.same_article]),
-                ("annotators", [(sanitize(a) or "(unknown)", n) for a, n in stats.annotators])]
+                ("most annotated articles", [(f"{one_line(t)} ({field(a)})", n) for a, t, n in stats.articles]),
+                ("tags on overlapping passages", [(" + ".join(map(field, p)), n) for p, n in stats.overlap]),
+                ("tags in the same article (articles)", [(" + ".join(map(field, p)), n) for p, n in stats.same_article]),
+                ("annotators", [(field(a) or "(unknown)", n) for a, n in stats.annotators])]
     for title, rows in sections:
         print(f"\n{title}:")
         top = max((n for _, n in rows), default=0)
@@ -555,7 +574,6 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def cmd_agree(args: argparse.Namespace) -> int:
     from reader.agreement import agree, annotators
-    from reader.corpus import sanitize
 
     corpus = _load(args, report_skipped=False)
     records = _store(args, corpus.root, readonly=True).all()
@@ -574,7 +592,7 @@ def cmd_agree(args: argparse.Namespace) -> int:
     print(f"{'alpha':>7}  {'both':>7}  {'only ' + args.a[:10]:>16}  {'only ' + args.b[:10]:>16}  tag")
     for t in result.tags:
         alpha = "  n/a" if t.alpha is None else f"{t.alpha:7.3f}"
-        print(f"{alpha:>7}  {t.both:>7}  {t.only_a:>16}  {t.only_b:>16}  {sanitize(t.tag)}")
+        print(f"{alpha:>7}  {t.both:>7}  {t.only_a:>16}  {t.only_b:>16}  {field(t.tag)}")
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -630,7 +648,6 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from reader.corpus import sanitize
     from reader.maintenance import backup_rows, restore
 
     store = _store(args, _corpus_path(args))
@@ -646,7 +663,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         records = "damaged" if row["records"] is None else f"{row['records']} annotations"
         mark = "  (current file is damaged)" if row["damaged"] else ""
         print(f"{row['file']}  {row['version']}  {row['time']} UTC  {row['bytes']:>9} B  {records:>16}  "
-              f"{sanitize(row['article'])}{mark}")
+              f"{field(row['article'])}{mark}")
     print("bring one back with: reader restore FILE VERSION")
     return 0
 

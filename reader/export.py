@@ -21,6 +21,7 @@ from urllib.parse import quote as percent_quote
 import orjson
 
 from reader import fsutil, records as rec
+from reader.display import one_line, visible
 
 FORMATS = ("json", "w3c", "jsonl", "md", "csv")
 FORMAT_NAME = "reader-annotations"
@@ -29,8 +30,6 @@ SCHEMA_PATH = Path(__file__).parent / "schema" / "reader-annotations.schema.json
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 
 _UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-# C0 and C1 controls except "\n" and "\t": shown as a visible stand-in in the Markdown digest.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 IMPORT_CHUNK = 500  # records merged per hold of the store's lock
@@ -314,19 +313,13 @@ def export_jsonl(records: Iterable[dict[str, Any]], articles: Mapping[str, Artic
 # --------------------------------------------------------------------------------------------- Markdown
 
 def _visible(text: str) -> str:
-    """Text kept literal, except control characters, shown as their Unicode control picture."""
-    return _CONTROL_RE.sub(_stand_in, text.replace("\r\n", "\n"))
-
-
-def _stand_in(match: re.Match) -> str:
-    code = ord(match.group())
-    if code < 0x20:
-        return chr(0x2400 + code)  # ␀ … ␟
-    return "\u2421" if code == 0x7F else "\ufffd"  # ␡ for DEL, � for the C1 controls
+    """Text kept literal, except control characters (their Unicode control picture) and invisible or
+    reordering characters (a named stand-in such as ``⟨U+202E⟩``): see reader.display."""
+    return visible(text.replace("\r\n", "\n"))
 
 
 def _one_line(text: str) -> str:
-    return " ".join(_visible(text).split())
+    return one_line(text)
 
 
 def _block(label: str, text: str) -> list[str]:

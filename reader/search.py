@@ -44,6 +44,8 @@ from typing import Callable, Iterable, Protocol, Sequence
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import LCSseq, OSA
 
+from reader.display import same_length
+
 __all__ = [
     "ArticleLike", "Hit", "Query", "Term", "QueryError", "SearchIndex",
     "parse_query", "fuzzy_rank", "find_in_text", "fold",
@@ -54,8 +56,6 @@ Span = tuple[int, int]
 WORD_RE = re.compile(r"\w+")
 _WORDCHAR_RE = re.compile(r"\w")
 _SPACE_RE = re.compile(r"\s+")
-# C0 and C1 controls, DEL: shown as one visible stand-in each so that offsets do not move.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 FIELDS = ("tag", "note", "quote", "title")
 MAX_OFFSETS = 200
@@ -84,20 +84,6 @@ def fold(text: str) -> str:
     if len(low) == len(text):
         return low
     return "".join(c.lower()[:1] or c for c in text)  # pragma: no cover - belt and braces
-
-
-def _display(text: str) -> str:
-    """``text`` with controls replaced one-for-one by visible stand-ins (same length)."""
-    if _CONTROL_RE.search(text) is None:
-        return text
-
-    def sub(m: re.Match[str]) -> str:
-        code = ord(m.group())
-        if code < 0x20:
-            return chr(0x2400 + code)
-        return "\u2421" if code == 0x7F else "\ufffd"
-
-    return _CONTROL_RE.sub(sub, text)
 
 
 def _merge_spans(spans: Iterable[Span]) -> list[Span]:
@@ -341,7 +327,7 @@ def _snippet(text: str, spans: Sequence[Span], width: int = SNIPPET_WIDTH,
                 k -= 1
             b = k
         # a cluster may start in the middle of a line: keep it on this line if the line is long enough
-    segment = _display(text[a:b])
+    segment = same_length(text[a:b])  # controls and invisible characters shown, offsets kept
     # collapse whitespace runs to one space, tracking where each original index lands
     pieces: list[str] = []
     new_pos = [0] * (len(segment) + 1)

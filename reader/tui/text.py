@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterable
 
 from rich.segment import Segment
@@ -11,42 +10,45 @@ from rich.text import Text
 from textual.color import Color
 from textual.filter import LineFilter
 
-from reader.corpus import CONTROL_PICTURES
+from reader.display import cell_safe, visible_with_map
 
 MATCH_STYLE = "bold underline"
 
 
 def emphasise(text: str, spans: Iterable[tuple[int, int]], *, style: str = MATCH_STYLE,
               base: str | Style = "", one_line: bool = False) -> Text:
-    """``text`` literally, with each (start, end) span styled; spans out of range are ignored."""
-    out = Text(text, style=base, no_wrap=one_line, overflow="ellipsis" if one_line else None)
+    """``text`` literally, with each (start, end) span styled; spans out of range are ignored.
+
+    Controls and invisible or reordering characters are shown as stand-ins (``␛``, ``⟨U+202E⟩``,
+    reader.display.visible), the spans moved with them.
+    """
+    shown, where = visible_with_map(text)
+    out = Text(shown, style=base, no_wrap=one_line, overflow="ellipsis" if one_line else None)
     for start, end in spans:
         if 0 <= start < end <= len(text):
-            out.stylize(style, start, end)
+            out.stylize(style, where[start], where[end])
     return out
 
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-
-
-def _visible(match: re.Match) -> str:
-    return CONTROL_PICTURES.get(ord(match.group()), " ")  # \t and \n inside a line: a blank cell
-
-
 class ControlCharacters(LineFilter):
-    """Every rendered line, every widget: control characters become visible stand-ins.
+    """Every rendered line, every widget: control characters become visible stand-ins, and invisible
+    or reordering characters (bidi controls, zero-width characters) never reach the terminal.
 
     Article text is sanitised by the core, but notes, tags and imported records keep what was typed,
     and neither Rich ``Text`` nor Textual ``Content`` strips escape sequences: a note holding
     ``ESC [2J`` would clear the user's terminal. Filtering at the last step covers every widget,
-    the note editor's TextArea included, without changing any stored data.
+    the note editor's TextArea included, without changing any stored data. Here no cell may move, so a
+    zero-width character is dropped (reader.display.cell_safe); the widgets that show user text have
+    already made it visible (emphasise, one_line, the article view's display table).
     """
 
     def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
         out = segments
         for index, segment in enumerate(segments):
-            if segment.control is None and _CONTROL.search(segment.text):
-                if out is segments:
-                    out = list(segments)
-                out[index] = Segment(_CONTROL.sub(_visible, segment.text), segment.style)
+            if segment.control is None:
+                safe = cell_safe(segment.text)  # the same object when nothing is unsafe
+                if safe is not segment.text:
+                    if out is segments:
+                        out = list(segments)
+                    out[index] = Segment(safe, segment.style)
         return out

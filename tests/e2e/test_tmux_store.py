@@ -60,13 +60,20 @@ def test_kill_9_right_after_a_tag_is_saved_keeps_it(term, seeds_copy, tmp_path):
     assert AnnotationStore(db).check() == []
 
 
-def test_a_damaged_file_in_the_terminal_is_reported_and_the_rest_saves(term, seeds_copy, tmp_path):
+@pytest.mark.parametrize("damage", ["truncated", "invalid record"])
+def test_a_damaged_file_in_the_terminal_is_reported_and_the_rest_saves(term, seeds_copy, tmp_path, damage):
     db = tmp_path / "db" / "annotations.json"
     store = AnnotationStore(db)
     rec = store.add(article=ARTICLE, tags=["old-version"])
     store.update(rec["id"], tags=["new-version"])
     chunk = db.parent / "annotations.d" / shard_name(ARTICLE)
-    chunk.write_bytes(chunk.read_bytes()[:-10])
+    if damage == "truncated":
+        chunk.write_bytes(chunk.read_bytes()[:-10])
+    else:
+        data = json.loads(chunk.read_bytes())
+        (key,) = data["annotations"]
+        data["annotations"][key].update(start=700, end=600)    # a record that fails validation
+        chunk.write_bytes(json.dumps(data).encode())
     broken = chunk.read_bytes()
     tui(term, seeds_copy, db)
     term.wait_text("only its article is read-only")

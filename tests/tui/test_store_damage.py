@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from reader.store import AnnotationStore, shard_name
 from tests.tui.conftest import wait_until
 from tests.tui.test_library_reader import A003, SIZE, open_003, tag_a_word
@@ -11,16 +13,20 @@ from tests.tui.test_library_reader import A003, SIZE, open_003, tag_a_word
 A000 = "000_d0be67b830ac3de5.txt"
 
 
-async def test_a_damaged_article_is_read_only_and_others_still_save(make_app, db_path):
+@pytest.mark.parametrize("damage", ["invalid record", "truncated"])
+async def test_a_damaged_article_is_read_only_and_others_still_save(make_app, db_path, damage):
     store = AnnotationStore(db_path)
     kept = store.add(article=A003, start=0, end=5, quote=open(store.path.parent.parent / "corpus" / A003,
                                                                 encoding="utf-8").read()[:5], tags=["before"])
     store.update(kept["id"], tags=["newer"])                   # the "before" version is kept as a backup
     other = store.add(article=A000, tags=["healthy"])
     chunk = db_path.parent / "annotations.d" / shard_name(A003)
-    data = json.loads(chunk.read_bytes())
-    data["annotations"]["1"].update(start=700, end=600)        # an invalid record
-    chunk.write_bytes(json.dumps(data).encode())
+    if damage == "truncated":
+        chunk.write_bytes(chunk.read_bytes()[:-12])
+    else:
+        data = json.loads(chunk.read_bytes())
+        data["annotations"]["1"].update(start=700, end=600)    # an invalid record
+        chunk.write_bytes(json.dumps(data).encode())
     broken = chunk.read_bytes()
 
     app = make_app()

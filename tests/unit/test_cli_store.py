@@ -105,3 +105,27 @@ def test_tags_rename_and_merge_everywhere(env):
     assert "3 annotations changed" not in result.stderr and "2 annotations changed" in result.stderr
     assert {t["tag"]: t["count"] for t in json.loads(result.stdout)} == {"pandemic": 2, "health": 1}
     assert not (env["db"].parent / "annotations.journal.json").exists()
+
+
+def test_an_invalid_record_is_skipped_by_every_export_format_with_exit_3(env, tmp_path):
+    run("annotate", ARTICLE_003, *env["base"], "--quote", "Guo Min", "--tag", "invalid-one")
+    run("annotate", A000, *env["base"], "--tag", "healthy")
+    chunk = env["db"].parent / "annotations.d" / shard_name(ARTICLE_003)
+    data = json.loads(chunk.read_bytes())
+    (key,) = data["annotations"]
+    data["annotations"][key].update(start=700, end=600)          # a record that fails validation
+    chunk.write_bytes(json.dumps(data).encode())
+    broken = chunk.read_bytes()
+    for fmt in ("json", "w3c", "jsonl", "md", "csv", "qdpx"):
+        target = tmp_path / f"out.{fmt}"
+        result = run("export", *env["base"], "--format", fmt, "-o", str(target), ok=False)
+        assert result.returncode == 3, (fmt, result.stderr)      # done, but something was skipped
+        assert chunk.name in result.stderr and "run `reader doctor`" in result.stderr
+        if fmt != "qdpx":
+            text = target.read_text(encoding="utf-8-sig")
+            assert "healthy" in text and "invalid-one" not in text, fmt
+        else:
+            assert target.stat().st_size > 0
+    run("annotate", A000, *env["base"], "--tag", "still-saves")
+    assert run("doctor", *env["base"], ok=False).returncode == 1
+    assert chunk.read_bytes() == broken                           # left byte for byte

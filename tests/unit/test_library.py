@@ -223,3 +223,68 @@ def test_a_catalogue_of_another_corpus_folder_is_rebuilt(corpus: Path, tmp_path:
     assert [a.id for a in lib.articles] == ["only.txt"]
     assert [h.article for h in lib.search("lighthouses")] == ["only.txt"]
     assert lib.search("harbour cranes") == []
+
+
+# ---- the catalogue's snapshot (a warm start lists from one blob of columns, never from a stale one)
+
+
+def fields(articles) -> list[tuple]:
+    return [(a.num, a.id, a.size, a.mtime, a.fingerprint, a.title, a.date, a.byline, a.source, a.words,
+             a.dim_ranges, a.title_range, a.encoding, a.warning) for a in articles]
+
+
+def test_a_warm_start_lists_from_the_snapshot_what_sql_would_list(corpus: Path, monkeypatch):
+    lib = library(corpus)
+    assert lib.catalogue.snapshot_current()
+    expected = fields(lib.articles)
+    lib.close()
+    fresh = Library(corpus, corpus.parent / "annotations" / "annotations.json")
+    monkeypatch.setattr(Catalogue, "_rows", lambda self: pytest.fail("the rows were read through SQL"))
+    assert fresh.load_cached()
+    assert fields(fresh.articles) == expected
+
+
+def test_a_snapshot_older_than_the_rows_is_not_used(corpus: Path):
+    lib = library(corpus)
+    write(corpus, "alpha.txt", "Harbour cranes sold\n\nThe cranes were sold.")
+    bump(corpus / "alpha.txt")
+    write(corpus, "epsilon.txt", "New arrival\n\nA new article.")
+    (corpus / "beta.txt").unlink()
+    lib.refresh(snapshot=False)  # what a live poll does: the rows move on, the snapshot stays behind
+    assert not lib.catalogue.snapshot_current()
+    lib.close()
+    fresh = Library(corpus, corpus.parent / "annotations" / "annotations.json")
+    assert fresh.load_cached()
+    assert [a.id for a in fresh.articles] == ["alpha.txt", "epsilon.txt", "gamma.md", "sub/delta.txt"]
+    assert fresh.article("alpha.txt").title == "Harbour cranes sold"
+    fresh.refresh()  # the start-up check writes a current one
+    assert fresh.catalogue.snapshot_current()
+    again = Library(corpus, corpus.parent / "annotations" / "annotations.json")
+    assert again.load_cached() and fields(again.articles) == fields(fresh.articles)
+
+
+@pytest.mark.parametrize("data", [b"", b"\x00garbage", b"\xff" * 64, None])
+def test_a_damaged_snapshot_is_ignored_and_rewritten(corpus: Path, data: bytes | None):
+    import marshal
+
+    lib = library(corpus)
+    expected = fields(lib.articles)
+    lib.close()
+    path = corpus.parent / "annotations" / CATALOGUE_FILENAME
+    db = sqlite3.connect(path)
+    if data is None:  # well-formed marshal data of the wrong shape
+        data = marshal.dumps([[1, 2], [3]])
+    db.execute("UPDATE snapshot SET data = ?", (data,))
+    db.commit()
+    db.close()
+    fresh = Library(corpus, corpus.parent / "annotations" / "annotations.json")
+    assert fresh.load_cached()
+    assert fields(fresh.articles) == expected
+    fresh.refresh()
+    assert fresh.catalogue.snapshot_current()
+    fresh.close()
+    again = Library(corpus, corpus.parent / "annotations" / "annotations.json")
+    rows = again.catalogue._rows
+    again.catalogue._rows = lambda: pytest.fail("the rows were read through SQL")  # type: ignore[method-assign]
+    assert again.load_cached() and fields(again.articles) == expected
+    again.catalogue._rows = rows  # type: ignore[method-assign]

@@ -23,6 +23,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from reader.display import one_line
 from reader.search import fold
 from reader.tui.keys import TextKeysStandAside
 from reader.tui.text import emphasise
@@ -34,13 +35,6 @@ TITLE_WIDTH = 24
 TAGS_WIDTH = 18
 NOTE_WIDTH = 26
 DATE_WIDTH = 10
-
-
-def one_line(text: str, limit: int | None = None) -> str:
-    flat = " ".join(text.split())
-    if limit is not None and len(flat) > limit:
-        return flat[: max(0, limit - 1)].rstrip() + "…"
-    return flat
 
 
 @dataclass

@@ -22,6 +22,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from reader import codebook as cbk
+from reader.display import one_line
 from reader.tui.keys import EarlyTyping, TextKeysStandAside
 from reader.tui.messages import AnnotationsChanged
 
@@ -165,9 +166,7 @@ class CodebookScreen(TextKeysStandAside, Screen):
         shown = tag_color(self.app.current_theme, node.tag)
         color.append("  ██  ", style=Style(color=shown.rich_color))
         color.append(node.color or "auto", style="" if node.color else "dim")
-        flat = " ".join(node.description.split())
-        if len(flat) > DESCRIPTION_WIDTH:
-            flat = flat[:DESCRIPTION_WIDTH - 1] + "…"
+        flat = one_line(node.description, DESCRIPTION_WIDTH)
         return [label, count, color, Text(flat, style="" if flat else "dim")]
 
     def selected(self) -> str | None:

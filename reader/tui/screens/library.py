@@ -7,6 +7,7 @@ by a tag, `s` cycles the sort, `enter` opens the highlighted article (at its fir
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 
 from rich.text import Text
 from textual import on, work
@@ -19,6 +20,7 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from reader.corpus import Article
+from reader.display import one_line
 from reader.tui.keys import TextKeysStandAside
 from reader.tui.text import emphasise
 from reader.tui.widgets.article_list import ArticleList
@@ -29,6 +31,8 @@ READ_MARKS = {"unread": "●", "started": "◐", "read": " ", None: " "}
 
 @dataclass
 class Row:
+    """One line of the list, made only when it is drawn (100,000 articles make no per-row objects)."""
+
     article: Article
     annotations: int | None = None  # None until the store is open (just after the first frame)
     state: str | None = None        # "unread" | "started" | "read", or None until known
@@ -72,7 +76,14 @@ class LibraryScreen(TextKeysStandAside, Screen):
         self.sort = "date"
         self.reverse = False
         self.tag_filter: str | None = None
-        self.rows: list[Row] = []
+        # The listed articles (all, or those with the tag filter's tag) and their annotation counts (None
+        # until the store is open); read marks are looked up when a row is drawn and kept in _states.
+        self.rows: list[Article] = []
+        self.counts: dict[str, int] | None = None
+        self._states: dict[str, str] = {}
+        self._ordered: list[Article] | None = None  # self.rows in the current sort, made when needed
+        self._shown: list[str] = []                 # the ids listed, in order
+        self._by_id: dict[str, Article] | None = None
         self.search_text = ""
         self.hits: list = []
         self._hit_offsets: dict[str, int] = {}
@@ -95,7 +106,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
             table.add_column(label, key=key, width=width)
         if self.app.loaded:
             # Titles first, in this very frame; counts and read marks follow once the store is open.
-            self._set_rows([Row(a) for a in self.app.articles])
+            self._set_rows(self.app.articles, None)
         else:
             self._set_header("loading…")
 
@@ -126,7 +137,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
             self._set_header("no corpus")
             return
         if not self.rows:
-            self._set_rows([Row(a) for a in self.app.articles])
+            self._set_rows(self.app.articles, None)
 
     def handle_indexprogress(self, message) -> None:
         """A cold start indexes in a worker: a bar shows done/total; titles are searchable meanwhile."""
@@ -154,7 +165,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
         if self.app.session_open:
             self.reload()
         else:
-            self._set_rows([Row(a) for a in self.app.articles])
+            self._set_rows(self.app.articles, None)
 
     def handle_annotationschanged(self, message) -> None:
         if self.app.loaded and self.app.session_open:
@@ -173,61 +184,83 @@ class LibraryScreen(TextKeysStandAside, Screen):
             from reader.codebook import record_has_tag  # a parent tag includes its sub-tags
 
             tagged = {r["article"] for r in session.all_annotations() if record_has_tag(r, self.tag_filter)}
-        # Read marks are looked up when a row is drawn (_mark): one store lookup per visible row, not
-        # 100,000 per reload.
-        rows = [Row(article, counts.get(article.id, 0)) for article in self.app.articles
-                if tagged is None or article.id in tagged]
-        self.app.call_from_thread(self._set_rows, rows)
+        articles = self.app.articles
+        if tagged is not None:
+            articles = [a for a in articles if a.id in tagged]
+        self.app.call_from_thread(self._set_rows, articles, counts)
 
-    def _mark(self, row: Row) -> str:
-        if row.state is None and row.annotations is not None:  # the store is open
-            state = self.app.session.get_state(row.article.id)
-            row.state = "read" if state.get("read") else ("started" if state.get("opened") else "unread")
-        return READ_MARKS[row.state]
+    def row(self, article: Article) -> Row:
+        """What the list shows for ``article`` (count and read mark as far as known)."""
+        counts = self.counts
+        return Row(article, None if counts is None else counts.get(article.id, 0),
+                   self._states.get(article.id) if counts is not None else None)
 
-    def _set_rows(self, rows: list[Row]) -> None:
+    def _mark(self, article: Article) -> str:
+        """The read mark, looked up when the row is drawn: one store lookup per visible row, not 100,000."""
+        if self.counts is None:  # the store is not open yet
+            return READ_MARKS[None]
+        state = self._states.get(article.id)
+        if state is None:
+            found = self.app.session.get_state(article.id)
+            state = "read" if found.get("read") else ("started" if found.get("opened") else "unread")
+            self._states[article.id] = state
+        return READ_MARKS[state]
+
+    def _set_rows(self, articles: list[Article], counts: dict[str, int] | None) -> None:
         self._hide_progress()
-        self.rows = rows
+        self.rows = articles
+        self.counts = counts
+        self._states = {}
+        self._ordered = None
+        self._by_id = None
         if self.search_text:
             self._run_search(self.search_text)
         else:
             self._render_rows()
 
     def sorted_rows(self) -> list[Row]:
-        rows = self._sorted_rows()
-        return rows[::-1] if self.reverse else rows
+        return [self.row(a) for a in self._sorted()]
 
-    def _sorted_rows(self) -> list[Row]:
+    def _sorted(self) -> list[Article]:
+        if self._ordered is None:
+            ordered = self._sort(self.rows)
+            self._ordered = ordered[::-1] if self.reverse else ordered
+        return self._ordered
+
+    def _sort(self, articles: list[Article]) -> list[Article]:
         if self.sort == "title":
-            return sorted(self.rows, key=lambda r: r.article.title.casefold())
+            return sorted(articles, key=lambda a: a.title.casefold())
         if self.sort == "annotations":
-            return sorted(self.rows, key=lambda r: (-(r.annotations or 0), r.article.id))
-        # newest first; undated last, then by id
-        dated = sorted((r for r in self.rows if r.article.date), key=lambda r: r.article.date, reverse=True)
-        return dated + [r for r in self.rows if not r.article.date]
+            counts = self.counts or {}
+            return sorted(articles, key=lambda a: (-counts.get(a.id, 0), a.id))
+        # newest first (a stable sort: equal dates keep the catalogue's order); undated last, by id
+        dated = sorted([a for a in articles if a.date], key=attrgetter("date"), reverse=True)
+        if len(dated) == len(articles):
+            return dated
+        return dated + [a for a in articles if not a.date]
 
     def _render_rows(self) -> None:
         table = self.query_one(ArticleTable)
         selected = self.selected_article()
         self._fit_columns()
-        ordered = self.sorted_rows()
+        ordered = self._sorted()
 
         def cells(i: int) -> tuple[Text, ...]:  # made only for the rows on screen (a virtual list)
-            row = ordered[i]
-            a = row.article
-            title = Text(a.title, no_wrap=True, overflow="ellipsis")
+            a = ordered[i]
+            title = Text(one_line(a.title), no_wrap=True, overflow="ellipsis")  # stand-ins for bidi etc.
             if a.warning:
                 title.append(" ⚠", style="bold yellow")
             return (
-                Text(self._mark(row), style="bold"),
+                Text(self._mark(a), style="bold"),
                 title,
                 Text(a.date or "—", style="dim" if not a.date else ""),
-                Text(a.source or "", no_wrap=True, overflow="ellipsis"),
+                Text(one_line(a.source or ""), no_wrap=True, overflow="ellipsis"),
                 Text(f"{a.words:,}", justify="right"),
-                Text(self._count(row), justify="right"),
+                Text(self._count(a), justify="right"),
             )
 
-        table.set_rows([r.article.id for r in ordered], cells)
+        self._shown = [a.id for a in ordered]
+        table.set_rows(self._shown, cells)
         self._restore_cursor(selected)
         if not self.rows:
             self._show_empty("No articles match this tag." if self.tag_filter else
@@ -236,15 +269,20 @@ class LibraryScreen(TextKeysStandAside, Screen):
             self._show_empty(None)
         self._update_header()
 
-    @staticmethod
-    def _count(row: Row) -> str:
-        if row.annotations is None:
+    def _count(self, article: Article) -> str:
+        if self.counts is None:
             return ""
-        return str(row.annotations) if row.annotations else "·"
+        count = self.counts.get(article.id, 0)
+        return str(count) if count else "·"
 
     def _restore_cursor(self, article_id: str | None) -> None:
         table = self.query_one(ArticleTable)
         if article_id is not None:
+            row = table.cursor_row
+            keys = self._shown if not self.search_text else None
+            if keys is not None and row < len(keys) and keys[row] == article_id:
+                table.move_cursor(row=row)  # the usual case (a reload, a resize): no lookup over 100,000
+                return
             try:
                 table.move_cursor(row=table.get_row_index(article_id))
                 return
@@ -266,7 +304,11 @@ class LibraryScreen(TextKeysStandAside, Screen):
             if self.search_text:
                 self._show_hits(self.search_text, self.hits)
             else:
-                self._render_rows()
+                # only the title column's width follows the screen: the rows stay as they are
+                table = self.query_one(ArticleTable)
+                self._fit_columns()
+                table._resize()
+                table._scroll_to_cursor()
 
     # --- header / empty -------------------------------------------------------------------------------
 
@@ -275,7 +317,8 @@ class LibraryScreen(TextKeysStandAside, Screen):
 
     def _update_header(self) -> None:
         root = self.app.corpus_root
-        total_notes = sum(r.annotations or 0 for r in self.rows)
+        counts = self.counts
+        total_notes = sum(counts.get(a.id, 0) for a in self.rows) if counts else 0
         parts = [f"{root.name or root}",
                  f"{len(self.rows)} article{'s' if len(self.rows) != 1 else ''}",
                  f"{total_notes} annotation{'s' if total_notes != 1 else ''}"]
@@ -347,15 +390,16 @@ class LibraryScreen(TextKeysStandAside, Screen):
     def _show_hits(self, query: str, hits: list) -> None:
         if query != self.search_text:
             return
-        allowed = {r.article.id: r for r in self.rows}
+        if self._by_id is None:
+            self._by_id = {a.id: a for a in self.rows}
+        allowed = self._by_id
         self.hits = [h for h in hits if h.article in allowed]
         self._hit_offsets = {h.article: (h.offsets[0][0] if h.offsets else 0) for h in self.hits}
         table = self.query_one(ArticleTable)
         table.clear()
         self._fit_columns()
         for hit in self.hits:
-            row = allowed[hit.article]
-            a = row.article
+            a = allowed[hit.article]
             cell = emphasise(hit.title, hit.title_spans, one_line=True)
             if hit.snippet:
                 cell.append("\n")
@@ -366,11 +410,11 @@ class LibraryScreen(TextKeysStandAside, Screen):
                         snippet.stylize("not dim", s, e)
                 cell.append_text(snippet)
             table.add_row(
-                Text(self._mark(row), style="bold"), cell,
+                Text(self._mark(a), style="bold"), cell,
                 Text(a.date or "—", style="dim" if not a.date else ""),
-                Text(a.source or "", no_wrap=True, overflow="ellipsis"),
+                Text(one_line(a.source or ""), no_wrap=True, overflow="ellipsis"),
                 Text(f"{a.words:,}", justify="right"),
-                Text(self._count(row), justify="right"),
+                Text(self._count(a), justify="right"),
                 key=a.id, height=2 if hit.snippet else 1,
             )
         if table.row_count:
@@ -412,7 +456,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
         """The article ids in the order the list shows them (search hits, or the sorted, filtered rows)."""
         if self.search_text:
             return [h.article for h in self.hits]
-        return [r.article.id for r in self.sorted_rows()]
+        return [a.id for a in self._sorted()]
 
     def action_clear(self) -> None:
         search = self.query_one("#library-search", Input)
@@ -428,6 +472,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
 
     def action_cycle_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self._ordered = None
         if self.search_text:
             self.notify(Content("Search results are ranked by relevance; the sort applies to the list."),
                         timeout=3)
@@ -437,15 +482,13 @@ class LibraryScreen(TextKeysStandAside, Screen):
 
     def action_reverse_sort(self) -> None:
         self.reverse = not self.reverse
+        self._ordered = None
         if self.search_text:
             self.notify(Content("Search results are ranked by relevance; the sort applies to the list."),
                         timeout=3)
         else:
             self._render_rows()
         self.notify(Content(f"Sorted by {self.sort}" + (", reversed" if self.reverse else "")), timeout=1.5)
-
-    def _row_for(self, article_id: str) -> Row | None:
-        return next((r for r in self.rows if r.article.id == article_id), None)
 
     def action_next_unread(self) -> None:
         """Move to the next unread article below the cursor (wrapping round), as newsboat's `n` does."""
@@ -456,14 +499,14 @@ class LibraryScreen(TextKeysStandAside, Screen):
         if not ids:
             return
         current = self.selected_article()
-        start = ids.index(current) + 1 if current in ids else 0
+        start = table.cursor_row + 1 if current is not None else 0
         session = self.app.session
         for step in range(len(ids)):
             article_id = ids[(start + step) % len(ids)]
             if article_id == current:
                 continue
             if not session.get_state(article_id).get("read"):
-                table.move_cursor(row=table.get_row_index(article_id))
+                table.move_cursor(row=(start + step) % len(ids))
                 return
         self.notify(Content("No unread article left in this list."), timeout=2.5)
 
@@ -476,14 +519,12 @@ class LibraryScreen(TextKeysStandAside, Screen):
             self.notify(Content("Could not save the read mark (the database refused the write)."),
                         severity="error", timeout=4)
             return
-        row = self._row_for(article_id)
-        if row is not None:
-            row.state = None  # looked up again when drawn
+        self._states.pop(article_id, None)  # looked up again when the row is drawn
         if self.search_text:
             self._show_hits(self.search_text, self.hits)  # search rows keep their cells: make them again
             self._restore_cursor(article_id)
         else:
-            self.query_one(ArticleTable).refresh()  # rows are drawn from their Row when shown
+            self.query_one(ArticleTable).refresh()
         self.notify(Content("Marked read" if read else "Marked unread"), timeout=1.5)
 
     def action_filter_tag(self) -> None:

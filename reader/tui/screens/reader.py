@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from reader.display import field, one_line
 from reader.records import now_iso
 from reader.session import Placed
 from reader.tui.colors import highlight_style, swatch_style
@@ -22,11 +23,6 @@ POSITION_SAVE_DELAY = 1.5
 FIND_DEBOUNCE = 0.08
 LARGE_ARTICLE = 1_000_000  # characters; above this, find's case-folding is prepared in a worker
 READ_FRACTION = 0.9
-
-
-def _one_line(text: str, limit: int) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 class AnnotationPanel(OptionList):
@@ -122,7 +118,7 @@ class ReaderScreen(TextKeysStandAside, Screen):
         self.query_one("#panel").display = False
         self.query_one("#find-bar").display = False
         a = self.article
-        self.query_one("#reader-title", Static).update(Content(a.title))
+        self.query_one("#reader-title", Static).update(Content(one_line(a.title)))
         meta = [a.date, f"by {a.byline}" if a.byline else None, a.source, f"{a.words:,} words"]
         ids = self._sequence()
         position = next((i for i, x in enumerate(ids) if x == a.id), 0)
@@ -241,14 +237,14 @@ class ReaderScreen(TextKeysStandAside, Screen):
             r = p.record
             line = Text()
             for tag in r["tags"]:
-                line.append(f" {tag} ", style=swatch_style(theme, tag))
+                line.append(f" {field(tag)} ", style=swatch_style(theme, tag))
                 line.append(" ")
             if p.start is None and r["start"] is None:
                 head = "whole article"
             elif p.anchor.status == "orphaned":
-                head = "orphaned: " + _one_line(r["quote"], width)
+                head = "orphaned: " + one_line(r["quote"], width)
             else:
-                head = "“" + _one_line(r["quote"], width - 2) + "”"
+                head = "“" + one_line(r["quote"], width - 2) + "”"
             prompt = Text(head, style="italic" if r["start"] is None else "")
             if not p.saved:
                 prompt.append("  unsaved", style="bold red")
@@ -259,7 +255,7 @@ class ReaderScreen(TextKeysStandAside, Screen):
                 prompt.append_text(line)
             if r["note"]:
                 prompt.append("\n")
-                prompt.append(_one_line(r["note"], width), style="dim")
+                prompt.append(one_line(r["note"], width), style="dim")
             if panel.option_count:
                 panel.add_option(None)  # a rule between entries (separators are not options: indices hold)
             panel.add_option(Option(prompt, id=r["id"]))
@@ -285,11 +281,11 @@ class ReaderScreen(TextKeysStandAside, Screen):
             under = self.annotation_at(view.cursor)
             if under is not None:
                 r = under.record
-                label = ", ".join(r["tags"]) or "no tags"
-                parts.append(f"[{label}]" + (f" {_one_line(r['note'], 60)}" if r["note"] else "") + " · x delete")
+                label = ", ".join(map(field, r["tags"])) or "no tags"
+                parts.append(f"[{label}]" + (f" {one_line(r['note'], 60)}" if r["note"] else "") + " · x delete")
         if self.find_total or self.find_label:
             current = "-" if self.find_current is None else str(self.find_current + 1)
-            parts.append(f"find “{_one_line(self.find_label, 30)}” {current}/{self.find_total} · n/N")
+            parts.append(f"find “{one_line(self.find_label, 30)}” {current}/{self.find_total} · n/N")
         if self.count:
             parts.append(f"go to {self.count}% — press %")
         text = self.article.text
@@ -429,7 +425,7 @@ class ReaderScreen(TextKeysStandAside, Screen):
             self._save_tags(span, under, tags)
 
         self.app.push_screen(TagEditor(self.app.session.tag_counts(), title="Tag passage",
-                                       subject="“" + _one_line(quote, 200) + "”", initial=initial), done)
+                                       subject="“" + one_line(quote, 200) + "”", initial=initial), done)
 
     def action_note(self) -> None:
         from reader.tui.screens.note import NoteEditor
@@ -445,7 +441,7 @@ class ReaderScreen(TextKeysStandAside, Screen):
                 return
             self._save_note(span, under, note)
 
-        self.app.push_screen(NoteEditor(title="Note on passage", subject="“" + _one_line(quote, 200) + "”",
+        self.app.push_screen(NoteEditor(title="Note on passage", subject="“" + one_line(quote, 200) + "”",
                                         initial=under.record["note"] if under else ""), done)
 
     def _whole_article_record(self) -> Placed | None:
@@ -604,7 +600,7 @@ class ReaderScreen(TextKeysStandAside, Screen):
             view.scroll_to(y=0, animate=False)
             record = placed.record
             tags = ", ".join(record["tags"]) or "no tags"
-            self.notify(Content(f"Whole article — {tags}" + (f": {_one_line(record['note'], 300)}"
+            self.notify(Content(f"Whole article — {tags}" + (f": {one_line(record['note'], 300)}"
                                                             if record["note"] else "")),
                         title="Whole-article annotation", timeout=6)
             view.focus()

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 from textual_plotext import PlotextPlot
 
 from reader.agreement import agree, annotators
+from reader.display import one_line
 from reader.stats import Stats, compute
 
 TABS = ("tags", "weeks", "articles", "together", "coders")
@@ -29,8 +30,7 @@ def _integer_ticks(top: int) -> list[int]:
 
 
 def _short(text: str, limit: int) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[:limit - 1] + "…"
+    return one_line(text, limit)
 
 
 class StatisticsScreen(Screen):

@@ -289,17 +289,16 @@ class ArticleList(ScrollView, can_focus=True):
             part.no_wrap = True
             justify = text.justify if text.justify in ("right", "center") else "left"
             part.truncate(column.width, overflow=text.overflow or "ellipsis")
-            gap = column.width - part.cell_len
-            if gap > 0:
-                if justify == "right":
-                    part = Text(" " * gap) + part
-                else:
-                    part.append(" " * gap)
+            gap = max(0, column.width - part.cell_len)
             segments.append(pad)
+            if gap and justify == "right":
+                segments.append(Segment(" " * gap, style))
             for seg in part.render(console):
                 if seg.text == "\n":
                     continue
                 segments.append(Segment(seg.text, style + seg.style if seg.style else style))
+            if gap and justify != "right":
+                segments.append(Segment(" " * gap, style))
             segments.append(pad)
         strip = Strip(segments).crop(scroll_x, scroll_x + width)
         return strip.extend_cell_length(width, style)

@@ -39,23 +39,19 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from reader.display import DISPLAY_TABLE
+
 __all__ = ["ArticleView", "Highlight", "TextLayout", "display_text"]
 
 # --------------------------------------------------------------------------------------
 # Characters as shown on screen (one display character per text character, so offsets
-# and cells stay in step): C0/C1 controls and DEL must never reach the terminal.
+# and cells stay in step): C0/C1 controls, DEL, bidi and zero-width characters must never reach
+# the terminal.
 # --------------------------------------------------------------------------------------
 
-_DISPLAY_TABLE: dict[int, str] = {
-    code: chr(0x2400 + code) for code in range(0x20) if code not in (0x09, 0x0A)
-}
-_DISPLAY_TABLE[0x09] = " "  # a tab is shown as one blank cell (keeps one cell per char)
-_DISPLAY_TABLE[0x0A] = chr(0x2424)  # only ever seen if a caller asks for it
-_DISPLAY_TABLE[0x7F] = chr(0x2421)
-for _code in range(0x80, 0xA0):
-    _DISPLAY_TABLE[_code] = "\ufffd"
-_DISPLAY_TABLE[0x2028] = chr(0x2424)  # LINE SEPARATOR
-_DISPLAY_TABLE[0x2029] = chr(0x2424)  # PARAGRAPH SEPARATOR
+# The table is reader.display's (one owner): C0/C1 pictures, invisible and bidi characters shown as
+# U+FFFD, one display character per text character.
+_DISPLAY_TABLE = DISPLAY_TABLE
 
 
 def display_text(text: str) -> str:
