@@ -279,11 +279,21 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not rows:
         print(f"no articles in {corpus.root}")
         return 0
+    from reader.corpus import distinguishing_names
+
+    names = distinguishing_names(corpus.articles)  # look-alike titles: what tells them apart
+    dim, plain = ("\x1b[2m", "\x1b[0m") if sys.stdout.isatty() else ("", "")
     shown = [field(r["id"]) for r in rows]  # a newline or an escape in a file name: one article, one line
     width = max(map(len, shown))
     for ident, r in zip(shown, rows):
+        extra = []
+        if r["id"] in names:
+            extra.append(f"{dim}[{field(names[r['id']])}]{plain}")
+        credit = " · ".join(field(x) for x in (f"by {r['byline']}" if r["byline"] else None, r["source"]) if x)
+        if credit:
+            extra.append(f"{dim}— {credit}{plain}")
         print(f"{ident:<{width}}  {field(r['date'] or ''):<10}  {r['words']:>6}w  {r['annotations']:>3}a  "
-              f"{one_line(r['title'])}")
+              f"{one_line(r['title'])}" + "".join("  " + e for e in extra))
     return 0
 
 

@@ -294,3 +294,28 @@ async def test_help_lists_only_our_keys_once_in_aligned_columns(make_app):
             for line, row in zip(out.getvalue().splitlines(), group.rows):
                 starts.add((line.index(row.description), line.rindex(row.binding_id[:10])))
         assert len(starts) == 1, starts
+
+
+# --- titles -----------------------------------------------------------------------------------------------
+
+async def test_look_alike_titles_show_their_paths_in_the_library(make_app, seeds_copy):
+    for name in ("zlib", "bash"):
+        (seeds_copy / name).mkdir()
+        (seeds_copy / name / "copyright.txt").write_text(
+            "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\n",
+            encoding="utf-8")
+    (seeds_copy / "README.md").write_text('<!-- badges -->\n<div align="center">\n\n# Ripgrep\n\n</div>\n\nText.\n',
+                                          encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot)
+        await wait_until(pilot, lambda: app.session_open)
+        table = app.screen.query_one("#articles")
+        cells = {key: table.get_cell(key, "title") for key in ("zlib/copyright.txt", "bash/copyright.txt",
+                                                                "README.md")}
+        for name in ("zlib", "bash"):
+            cell = cells[f"{name}/copyright.txt"]
+            assert cell.plain.startswith("Format: https://") and cell.plain.endswith(f"{name}/copyright.txt")
+            tail = cell.plain.rindex(name)
+            assert any(span.start <= tail and "dim" in str(span.style) for span in cell.spans)
+        assert cells["README.md"].plain == "Ripgrep"

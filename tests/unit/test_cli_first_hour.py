@@ -88,3 +88,15 @@ def test_import_reports_conflicts_and_unknown_articles_by_name(env, tmp_path):
     records = {r["id"]: r for r in export_native(env)["annotations"]}
     assert records[local["id"]]["note"] == local["note"]  # the local version is kept
     assert "00000000-0000-4000-8000-000000000002" in records  # imported, and named
+
+
+def test_list_tells_look_alike_titles_apart_and_shows_byline_and_source(env):
+    for name in ("zlib", "bash"):
+        (env["corpus"] / name).mkdir()
+        (env["corpus"] / name / "copyright.txt").write_text("Format: https://example.org/copyright-format/1.0/\n\n"
+                                                            "Files: *\n", encoding="utf-8")
+    lines = run("list", *env["base"]).stdout.splitlines()
+    zlib = next(line for line in lines if line.startswith("zlib/"))
+    assert zlib.endswith("[zlib/copyright.txt]") and "\x1b" not in zlib  # not a terminal: no escapes
+    ayya = next(line for line in lines if line.startswith("004_"))
+    assert "by Ayya Lmahamad" in ayya

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
-from reader.corpus import Article
+from reader.corpus import Article, distinguishing_names
 from reader.display import one_line
 from reader.tui.keys import TextKeysStandAside
 from reader.tui.text import emphasise
@@ -74,6 +74,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
     def __init__(self) -> None:
         super().__init__()
         self.sort = "date"
+        self._names: dict[str, str] = {}
         self.reverse = False
         self.tag_filter: str | None = None
         # The listed articles (all, or those with the tag filter's tag) and their annotation counts (None
@@ -172,6 +173,10 @@ class LibraryScreen(TextKeysStandAside, Screen):
             self.reload()
 
     def on_screen_resume(self) -> None:
+        # Back from an article opened out of a search: the list has the keys (`q`, `n`, `j`), not the
+        # search field; `/` goes back to the field with the query kept.
+        if isinstance(self.focused, Input):
+            self.query_one(ArticleTable).focus()
         if self.app.loaded and self.app.session_open:
             self.reload()
 
@@ -210,6 +215,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
         self._hide_progress()
         self.rows = articles
         self.counts = counts
+        self._names = distinguishing_names(articles)  # look-alike titles get their path, dimmed
         self._states = {}
         self._ordered = None
         self._by_id = None
@@ -248,6 +254,8 @@ class LibraryScreen(TextKeysStandAside, Screen):
         def cells(i: int) -> tuple[Text, ...]:  # made only for the rows on screen (a virtual list)
             a = ordered[i]
             title = Text(one_line(a.title), no_wrap=True, overflow="ellipsis")  # stand-ins for bidi etc.
+            if a.id in self._names:
+                title.append("  " + one_line(self._names[a.id]), style="dim")
             if a.warning:
                 title.append(" ⚠", style="bold yellow")
             return (
@@ -401,6 +409,8 @@ class LibraryScreen(TextKeysStandAside, Screen):
         for hit in self.hits:
             a = allowed[hit.article]
             cell = emphasise(hit.title, hit.title_spans, one_line=True)
+            if a.id in self._names:
+                cell.append("  " + one_line(self._names[a.id]), style="dim")
             if hit.snippet:
                 cell.append("\n")
                 snippet = emphasise(hit.snippet, hit.snippet_spans, one_line=True)
