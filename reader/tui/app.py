@@ -142,6 +142,10 @@ class ReaderApp(App[int]):
                 self.config.problems.append(f"unknown theme {self.config.theme!r} in {self.config.path}")
         if self.config.keys:
             self.set_keymap(self.config.keys)
+        if self.config.tag_colors:
+            from reader.tui import colors
+
+            colors.set_config_colors(self.config.tag_colors)
         if self._read_in_worker:
             self.load_corpus()
         else:
@@ -319,6 +323,7 @@ class ReaderApp(App[int]):
             colors.set_codebook(Codebook.load(self.db_path))
         except CodebookError as exc:
             self.call_from_thread(self.notify, Content(str(exc)), title="Codebook", severity="warning", timeout=10)
+        colors.set_known_tags(self.session.tag_counts())  # each of the corpus's tags its own colour
 
     def on_load_progress(self, message: LoadProgress) -> None:
         self._forward(message)
@@ -348,6 +353,9 @@ class ReaderApp(App[int]):
                         title="Not saved", severity="error", timeout=10)
             self._ensure_retry()
         self.session.refresh_index_annotations()
+        from reader.tui import colors
+
+        colors.add_known_tags(outcome.record.get("tags") or [])
         self.post_message(AnnotationsChanged(outcome.record.get("article")))
 
     def undo_delete(self) -> Outcome | None:

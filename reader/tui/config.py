@@ -8,6 +8,9 @@
     "reader.tag" = "t"            # binding id = "key" or "key1,key2"
     "library.search" = "slash,ctrl+f"
 
+    [tag_colors]                  # a tag's highlight colour (wins over the codebook's and the theme's)
+    people = "#1f77b4"
+
 Binding ids are listed on the help screen (`?`). A file that cannot be read is reported, never fatal.
 """
 
@@ -23,6 +26,7 @@ class Config:
     theme: str | None = None
     user: str | None = None
     keys: dict[str, str] = field(default_factory=dict)
+    tag_colors: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
     problems: list[str] = field(default_factory=list)
 
@@ -71,4 +75,15 @@ def load_config(path: Path | None = None) -> Config:
             config.problems.append(f"config {path}: key for {binding_id!r} must be a string")
             continue
         config.keys[str(binding_id)] = value.replace(" ", "")
+    import re
+
+    tag_colors = data.get("tag_colors", {})
+    if not isinstance(tag_colors, dict):
+        config.problems.append(f"config {path}: [tag_colors] must be a table of tag = \"#rrggbb\"")
+        tag_colors = {}
+    for tag, value in tag_colors.items():
+        if not isinstance(value, str) or not re.fullmatch(r"#[0-9a-fA-F]{6}", value.strip()):
+            config.problems.append(f"config {path}: the colour of tag {tag!r} must be written #rrggbb")
+            continue
+        config.tag_colors[str(tag)] = value.strip().lower()
     return config

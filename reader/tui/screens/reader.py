@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 from reader.display import field, one_line
 from reader.records import now_iso
 from reader.session import Placed
-from reader.tui.colors import highlight_style, swatch_style
+from reader.tui.colors import find_style, highlight_style, swatch_style
 from reader.tui.keys import TextKeysStandAside
 from reader.tui.widgets.article_view import ArticleView, Highlight
 
@@ -107,6 +107,7 @@ class ReaderScreen(TextKeysStandAside, Screen):
                 yield ArticleView(id="article")
                 with Vertical(id="panel"):
                     yield Static(Content("Annotations"), id="panel-title")
+                    yield Static(id="panel-legend")
                     yield AnnotationPanel(id="panel-list")
                     yield Static(Content("enter jump · x delete · U undo · tab close"), classes="dialog-hint")
             with Horizontal(id="find-bar"):
@@ -262,6 +263,30 @@ class ReaderScreen(TextKeysStandAside, Screen):
         if panel.option_count:
             panel.highlighted = min(highlighted or 0, panel.option_count - 1)
         self.query_one("#panel-title", Static).update(Content(f"Annotations ({len(self.placed)})"))
+        self._fill_legend()
+
+    def _fill_legend(self) -> None:
+        """Which colour is which tag here, with how often each is used in this article."""
+        counts: dict[str, int] = {}
+        spelling: dict[str, str] = {}
+        for p in self.placed:
+            for tag in p.record["tags"]:
+                spelling.setdefault(tag.casefold(), tag)
+                counts[tag.casefold()] = counts.get(tag.casefold(), 0) + 1
+        legend = self.query_one("#panel-legend", Static)
+        legend.display = bool(counts)
+        if not counts:
+            return
+        theme = self.app.current_theme
+        text = Text()
+        for key in sorted(counts, key=lambda k: (-counts[k], k)):
+            if text:
+                text.append("  ")
+            text.append(f" {field(spelling[key])} ", style=swatch_style(theme, spelling[key]))
+            text.append(f" {counts[key]}", style="dim")
+        text.append("   ")
+        text.append(" find hit ", style=find_style(theme))
+        legend.update(text)
 
     def annotation_at(self, offset: int) -> Placed | None:
         inside = [p for p in self.placed if p.start is not None and p.start <= offset < (p.end or 0)]

@@ -428,13 +428,16 @@ class ArticleView(ScrollView, can_focus=True):
             background: $foreground 80%;
             color: $background;
         }
+        /* find's colour is the theme's warning, a hue no tag is given (reader.tui.colors), and find hits
+           are bold and underlined, which no tag highlight is */
         & > .article-view--find {
             background: $warning 30%;
+            text-style: bold underline;
         }
         & > .article-view--find-current {
             background: $warning;
             color: $background;
-            text-style: bold;
+            text-style: bold underline;
         }
         & > .article-view--dim {
             color: $text-muted;
