@@ -75,6 +75,25 @@ class ImportResult:
 
 # ---------------------------------------------------------------------------------------------- helpers
 
+def citation(article: Any, quote: str, *, note: str = "", tags: Iterable[str] = ()) -> str:
+    """A passage as it is pasted elsewhere: the quote, then a line saying where it is from.
+
+    ``“quote”`` / ``— Title, 2020-05-04, by Byline, Source (id)``; an annotation's tags and note follow.
+    """
+    where = [_attr(article, "title") or _attr(article, "id") or "untitled"]
+    for part in (_attr(article, "date"), f"by {article.byline}" if _attr(article, "byline") else None,
+                 _attr(article, "source")):
+        if part:
+            where.append(part)
+    lines = [f"“{quote.strip()}”", "— " + ", ".join(where) + (f" ({article.id})" if _attr(article, "id") else "")]
+    tags = list(tags)
+    if tags:
+        lines.append("Tags: " + ", ".join(tags))
+    if note.strip():
+        lines.append("Note: " + note.strip())
+    return "\n".join(lines) + "\n"
+
+
 def _attr(article: Any, name: str) -> Any:
     return getattr(article, name, None) if article is not None else None
 

@@ -83,3 +83,29 @@ def test_reopened_article_shows_the_saved_position(small_term, seeds_copy, tmp_p
         assert percent(screen) == where
     finally:
         again.kill()
+
+
+def test_y_puts_the_selection_with_its_citation_into_the_paste_buffer(seeds_copy, tmp_path):
+    term = Tmux(120, 36)
+    try:
+        db = tmp_path / "db" / "annotations.json"
+        term.start(" ".join(shlex.quote(p) for p in [*reader_command(), str(seeds_copy), "--db", str(db)]))
+        term._tmux("set-option", "-g", "set-clipboard", "on")  # tmux takes OSC 52 into a paste buffer
+        term.wait_text("Chinese Ambassador")
+        term.keys("/")
+        term.type("Guo Min")
+        term.wait_text("matches for “Guo Min”")
+        term.keys("Enter")
+        term.wait_text("find “Guo Min”")
+        term.keys("v", "w", "w")
+        term.wait_text("selected")
+        term.keys("y")
+        term.wait_text("Copied")
+        buffer = term._tmux("show-buffer").stdout
+        assert buffer.startswith("“Guo Min")
+        assert "— Chinese Ambassador: We are closely cooperating" in buffer
+        assert "003_5fa1d59920890bb8.txt" in buffer
+        term.keys("Q")
+        assert term.wait_exit() == 0
+    finally:
+        term.kill()

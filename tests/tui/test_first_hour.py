@@ -319,3 +319,87 @@ async def test_look_alike_titles_show_their_paths_in_the_library(make_app, seeds
             tail = cell.plain.rindex(name)
             assert any(span.start <= tail and "dim" in str(span.style) for span in cell.spans)
         assert cells["README.md"].plain == "Ripgrep"
+
+
+# --- a comfortable measure; whole-article notes at the top ------------------------------------------------
+
+@pytest.mark.parametrize("measure, size", [(100, (200, 50)), (60, (120, 36)), (None, (200, 50))])
+async def test_text_keeps_a_comfortable_measure_centred(seeds_copy, db_path, measure, size):
+    from reader.tui.app import ReaderApp
+    from reader.tui.config import Config
+
+    app = ReaderApp(seeds_copy, db_path, config=Config(measure=measure))
+    async with app.run_test(size=size) as pilot:
+        await wait_loaded(pilot)
+        await wait_until(pilot, lambda: app.session_open)
+        view = await open_from_library(pilot, A003)
+        lines = [view.render_line(y).text for y in range(view.scrollable_content_region.height)]
+        text_widths = [len(line.strip()) for line in lines if line.strip()]
+        if measure is None:
+            assert max(text_widths) > 150  # the whole width, as asked
+            return
+        assert max(text_widths) <= measure
+        assert max(text_widths) > measure - 15  # the measure is used, not a narrower one
+        lefts = {len(line) - len(line.lstrip()) for line in lines if line.strip()}
+        room = view.scrollable_content_region.width - (measure + 1)
+        assert min(lefts) == room // 2  # centred
+        # a click lands on the character drawn there
+        first = next(y for y, line in enumerate(lines) if line.strip())
+        x = min(lefts) + 3
+        await pilot.click(ArticleView, offset=(x + 2, first))  # the view's padding is 2 cells
+        assert view.text[view.cursor] == lines[first][x]
+
+
+async def test_whole_article_tags_and_note_are_shown_at_the_top(make_app, db_path):
+    from reader.corpus import load_corpus
+    from reader.records import make_record
+
+    app = make_app()
+    article = load_corpus(app.corpus_root).get(A003)
+    AnnotationStore(db_path).add_record(make_record(article=A003, tags=["diplomacy"], note="read for the quotes",
+                                                    fingerprint=article.fingerprint))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot)
+        await wait_until(pilot, lambda: app.session_open)
+        await open_from_library(pilot, A003)
+        box = app.screen.query_one("#reader-whole")
+        assert box.display
+        shown = box.render()
+        plain = shown.plain if hasattr(shown, "plain") else str(shown)
+        assert "diplomacy" in plain and "read for the quotes" in plain
+        assert box.region.y < app.screen.query_one(ArticleView).region.y  # above the text
+        app.open_article("000_d0be67b830ac3de5.txt", replace=True)
+        await wait_until(pilot, lambda: app.screen.article_id == "000_d0be67b830ac3de5.txt")
+        await pilot.pause()
+        assert not app.screen.query_one("#reader-whole").display  # nothing on that one
+
+
+# --- copy with a citation --------------------------------------------------------------------------------
+
+async def test_y_copies_the_selection_or_the_annotation_with_a_citation(make_app, db_path):
+    app = make_app()
+    copied: list[str] = []
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.copy_to_clipboard = copied.append  # what would go out as OSC 52
+        await wait_loaded(pilot)
+        await wait_until(pilot, lambda: app.session_open)
+        view = await open_from_library(pilot, A003)
+        start = view.text.index("China's Ambassador to Azerbaijan Guo Min")
+        view.move_cursor_to(start)
+        await pilot.press("v", "w", "w", "w", "y")
+        await pilot.pause()
+        article = app.session.article(A003)
+        assert copied[-1].startswith("“China's Ambassador to”\n— " + article.title)
+        assert A003 in copied[-1]
+        assert view.selection is None
+        # an annotation under the cursor: its quote, tags and note
+        view.move_cursor_to(start)
+        await pilot.press("v", "w", "t", *"people", "enter")
+        await pilot.pause()
+        outcome = app.session.annotations_for(A003)[0]
+        app.session.update(outcome.record["id"], note="the source")
+        app.screen.refresh_annotations()
+        view.move_cursor_to(start + 1)
+        await pilot.press("y")
+        await pilot.pause()
+        assert copied[-1].startswith("“China's”") and "Tags: people" in copied[-1] and "Note: the source" in copied[-1]

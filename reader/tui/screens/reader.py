@@ -64,6 +64,7 @@ class ReaderScreen(TextKeysStandAside, Screen):
                 priority=True),
         Binding("greater_than_sign", "next_unread", "Next unread article", show=False, id="reader.next_unread",
                 priority=True),
+        Binding("y", "copy", "Copy with citation", show=False, id="reader.copy", priority=True),
         Binding("m", "toggle_read", "Mark read / unread", show=False, id="reader.toggle_read", priority=True),
         Binding("percent_sign", "percent", "Go to N% (digits, then %)", show=False, id="reader.percent",
                 priority=True),
@@ -72,7 +73,7 @@ class ReaderScreen(TextKeysStandAside, Screen):
     # Actions bound to keys that are also text: they stand aside while a text field has focus.
     TEXT_KEY_ACTIONS = frozenset({"find", "next_hit", "prev_hit", "tag", "note", "tag_article", "note_article",
                                   "next_annotation", "prev_annotation", "delete", "undo", "next_article",
-                                  "prev_article", "toggle_panel", "leave", "next_unread", "toggle_read", "percent",
+                                  "prev_article", "toggle_panel", "leave", "next_unread", "toggle_read", "percent", "copy",
                                   "digit"})
 
     def __init__(self, article_id: str, *, offset: int | None = None,
@@ -103,6 +104,7 @@ class ReaderScreen(TextKeysStandAside, Screen):
         with Vertical(id="reader"):
             yield Static(id="reader-title")
             yield Static(id="reader-meta")
+            yield Static(id="reader-whole")
             with Horizontal(id="reader-body"):
                 yield ArticleView(id="article")
                 with Vertical(id="panel"):
@@ -128,6 +130,7 @@ class ReaderScreen(TextKeysStandAside, Screen):
             meta.append(f"⚠ {a.warning}")
         self.query_one("#reader-meta", Static).update(Content("  ·  ".join(m for m in meta if m)))
         view = self.query_one(ArticleView)
+        view.measure = getattr(self.app.config, "measure", None)
         state = self.app.session.get_state(a.id)
         self._marked_read = bool(state.get("read"))
         cursor = self.start_offset if self.start_offset is not None else int(state.get("position") or 0)
@@ -211,6 +214,7 @@ class ReaderScreen(TextKeysStandAside, Screen):
             for p in self.placed if p.start is not None and p.end is not None and p.end > p.start
         ]
         self.query_one(ArticleView).set_highlights(highlights)
+        self._show_whole_article()
         self._fill_panel()
         self._update_status()
         if announce:
@@ -227,6 +231,26 @@ class ReaderScreen(TextKeysStandAside, Screen):
                 self.notify(Content(f"Read-only: {damage[0]}. Annotations marked “from backup” come from its last "
                                     f"good backup; run `reader doctor` for what to do."),
                             title="Damaged database file", severity="error", timeout=15)
+
+    def _show_whole_article(self) -> None:
+        """Tags and notes on the whole article, at its top (like a page note)."""
+        whole = [p.record for p in self.placed if p.record["start"] is None]
+        box = self.query_one("#reader-whole", Static)
+        box.display = bool(whole)
+        if not whole:
+            return
+        theme = self.app.current_theme
+        text = Text()
+        for record in whole:
+            if text:
+                text.append("\n")
+            text.append("▍ whole article ", style="dim")
+            for tag in record["tags"]:
+                text.append(f" {field(tag)} ", style=swatch_style(theme, tag))
+                text.append(" ")
+            if record["note"]:
+                text.append(one_line(record["note"], 300), style="italic")
+        box.update(text)
 
     def _fill_panel(self) -> None:
         panel = self.query_one(AnnotationPanel)
@@ -636,6 +660,28 @@ class ReaderScreen(TextKeysStandAside, Screen):
         view = self.query_one(ArticleView)
         view.move_cursor_to(placed.start, center=True)
         view.focus()
+
+    # --- copy ---------------------------------------------------------------------------------------
+
+    def action_copy(self) -> None:
+        """`y`: the selection, or the annotation under the cursor, with a citation line, to the clipboard
+        (OSC 52, which terminals and tmux with `set-clipboard on` take)."""
+        from reader.export import citation
+
+        kind, span, under = self._target()
+        if kind == "none":
+            self.notify(Content("Select a passage first (v, then w b ) ( } { j k), or put the cursor on an "
+                                "annotation."), timeout=4)
+            return
+        if span is not None:
+            text = citation(self.article, self.article.text[span[0]:span[1]])
+        else:
+            record = under.record
+            quote = self.article.text[under.start:under.end] if under.start is not None else record["quote"]
+            text = citation(self.article, quote, note=record["note"], tags=record["tags"])
+        self.app.copy_to_clipboard(text)
+        self.query_one(ArticleView).cancel_selection()
+        self.notify(Content(f"Copied {len(text):,} characters with the citation"), timeout=2.5)
 
     # --- going places: back, unread, read marks, a percentage ---------------------------------------
 

@@ -450,6 +450,9 @@ class ArticleView(ScrollView, can_focus=True):
 
     LINE_CACHE_SIZE = 1024
     SCROLL_MARGIN = 2
+    #: At most this many cells of text per row (a comfortable measure), centred in a wider view;
+    #: None: the whole width.
+    measure: int | None = None
 
     class CursorMoved(Message):
         """The cursor moved."""
@@ -514,6 +517,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._version = 0
         self._line_cache: LRUCache[tuple[int, int, int], Strip] = LRUCache(self.LINE_CACHE_SIZE)
         self._layer_styles: dict[str, Style] = {}
+        self._drawn_margin = 0
         if text:
             self.load(text)
 
@@ -790,6 +794,8 @@ class ArticleView(ScrollView, can_focus=True):
         if width <= 0:
             return self._layout
         wrap = max(1, width - 1)
+        if self.measure:
+            wrap = max(1, min(wrap, self.measure))
         old = self._layout
         if old is not None and old.width == wrap and old.text is self._text:
             return old
@@ -809,6 +815,27 @@ class ArticleView(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self._ensure_layout()
+        self._check_margin()
+
+    def _check_margin(self) -> None:
+        margin = self._margin()
+        if margin != self._drawn_margin:
+            # the same wrap width in a wider or narrower view: the text moves sideways, every row with it
+            self._drawn_margin = margin
+            self._invalidate_all()
+
+    def set_measure(self, measure: int | None) -> None:
+        """Wrap at most ``measure`` cells wide (centred), or at the whole width with None / 0."""
+        self.measure = measure or None
+        self._ensure_layout()
+        self.refresh()
+
+    def _margin(self) -> int:
+        """Blank cells left of the text, which is centred when the view is wider than the measure."""
+        layout = self._layout
+        if layout is None:
+            return 0
+        return max(0, (self._content_width() - (layout.width + 1)) // 2)
 
     def _scroll_cursor_into_view(self, *, center: bool = False) -> None:
         layout = self._ensure_layout()
@@ -851,9 +878,9 @@ class ArticleView(ScrollView, can_focus=True):
         if last - first > 64:
             self._invalidate_all()
             return
-        width, version = layout.width, self._version
+        width, version, margin = layout.width, self._version, self._margin()
         for row in range(first, last + 1):
-            self._line_cache.discard((row, width, version))
+            self._line_cache.discard((row, width, version, margin))
         self.refresh_lines(first, last - first + 1)
 
     def _layer_style(self, name: str) -> Style:
@@ -896,10 +923,15 @@ class ArticleView(ScrollView, can_focus=True):
         if layout is None or not 0 <= row < len(layout):
             return Strip.blank(self._content_width(), self._base_style())
         width = layout.width + 1
-        key = (row, layout.width, self._version)
+        margin = self._margin()
+        if margin != self._drawn_margin:  # rows drawn before the view had its final width: draw them all again
+            self.call_later(self._check_margin)
+        key = (row, layout.width, self._version, margin)
         strip = self._line_cache.get(key)
         if strip is None:
             strip = self._render_row(layout, row).crop_extend(0, width, self._base_style())
+            if margin:
+                strip = Strip.join([Strip.blank(margin, self._base_style()), strip])
             self._line_cache.set(key, strip)
         return strip
 
@@ -1087,4 +1119,4 @@ class ArticleView(ScrollView, can_focus=True):
         if layout is None or offset is None or not len(layout):
             return
         row = min(len(layout) - 1, round(self.scroll_y) + offset.y)
-        self.move_cursor_to(layout.offset_at(row, offset.x))
+        self.move_cursor_to(layout.offset_at(row, offset.x - self._margin()))
