@@ -48,8 +48,10 @@ class ReaderApp(App[int]):
     ]
 
     def __init__(self, corpus: Path, db: Path, *, config: Config | None = None, load_config_file: bool = True,
-                 config_path: Path | None = None) -> None:
+                 config_path: Path | None = None, state_path: Path | None = None) -> None:
         super().__init__()
+        # where the settings chosen in the app are kept (reader.uistate); None: nothing is remembered
+        self.state_path = state_path
         self.corpus_root = Path(corpus)
         self.db_path = Path(db)
         self.corpus: Corpus | None = None
@@ -135,6 +137,13 @@ class ReaderApp(App[int]):
         return LibraryScreen()
 
     def on_mount(self) -> None:
+        if self.state_path is not None:
+            from reader import uistate
+
+            chosen = uistate.theme(self.state_path)  # the theme picked in the app last time wins
+            if chosen and chosen in self.available_themes:
+                self.config.theme = chosen
+            self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self.config.theme:
             if self.config.theme in self.available_themes:
                 self.theme = self.config.theme
@@ -154,6 +163,25 @@ class ReaderApp(App[int]):
                 self.call_after_refresh(self.check_folder)  # after the first frame: it stats every file
         for problem in self.config.problems:
             self.notify(Content(problem), title="Config", severity="warning", timeout=8)
+
+    def _theme_changed(self, theme) -> None:
+        from reader import uistate
+
+        uistate.save(self.state_path, theme=theme.name)
+
+    def save_library_state(self, settings: dict) -> None:
+        """The library's sort, filter and cursor, for the next start (best effort)."""
+        if self.state_path is not None:
+            from reader import uistate
+
+            uistate.save(self.state_path, corpus=self.corpus_root, library=settings)
+
+    def library_state(self) -> dict:
+        if self.state_path is None:
+            return {}
+        from reader import uistate
+
+        return uistate.library(self.state_path, self.corpus_root)
 
     def _load_small_corpus_now(self) -> bool:
         from reader.corpus import CorpusError
@@ -478,7 +506,9 @@ def run(corpus: Path, db: Path, config: Path | None = None) -> int:
     # Everything imported so far lives as long as the app: move it out of the collector's way, or the
     # first full collection (~25 ms here) lands in the middle of painting the first frame.
     gc.freeze()
-    app = ReaderApp(corpus, db, config_path=config)
+    from reader import uistate
+
+    app = ReaderApp(corpus, db, config_path=config, state_path=uistate.default_path())
     app.run()
     if not app.session.pending:
         return app.return_code or 0

@@ -403,3 +403,39 @@ async def test_y_copies_the_selection_or_the_annotation_with_a_citation(make_app
         await pilot.press("y")
         await pilot.pause()
         assert copied[-1].startswith("“China's”") and "Tags: people" in copied[-1] and "Note: the source" in copied[-1]
+
+
+# --- settings chosen in the app persist --------------------------------------------------------------------
+
+async def test_theme_sort_filter_and_cursor_persist(seeds_copy, db_path, tmp_path):
+    from reader.corpus import load_corpus
+    from reader.records import make_record
+    from reader.tui.app import ReaderApp
+    from reader.tui.config import Config
+
+    corpus = load_corpus(seeds_copy)
+    store = AnnotationStore(db_path)
+    for article_id in ("000_d0be67b830ac3de5.txt", "003_5fa1d59920890bb8.txt", "004_9c9c4874b48bb81e.txt"):
+        store.add_record(make_record(article=article_id, tags=["keep"], fingerprint=corpus.get(article_id).fingerprint))
+    state = tmp_path / "state" / "ui.json"
+    app = ReaderApp(seeds_copy, db_path, config=Config(), state_path=state)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot)
+        await wait_until(pilot, lambda: app.session_open)
+        app.theme = "textual-light"
+        await pilot.press("s", "S")  # by title, reversed
+        app.screen.set_tag_filter("keep")
+        await wait_until(pilot, lambda: app.screen.query_one("#articles").row_count == 3)
+        await pilot.press("j")
+        chosen = app.screen.selected_article()
+        shown = library_ids(app)
+    app = ReaderApp(seeds_copy, db_path, config=Config(), state_path=state)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot)
+        await wait_until(pilot, lambda: app.session_open)
+        await wait_until(pilot, lambda: app.screen.query_one("#articles").row_count == 3)
+        assert app.theme == "textual-light"
+        library = app.screen
+        assert (library.sort, library.reverse, library.tag_filter) == ("title", True, "keep")
+        assert library_ids(app) == shown
+        assert library.selected_article() == chosen

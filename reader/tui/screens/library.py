@@ -75,6 +75,8 @@ class LibraryScreen(TextKeysStandAside, Screen):
         super().__init__()
         self.sort = "date"
         self._names: dict[str, str] = {}
+        self._restore_id: str | None = None
+        self._cursor_id: str | None = None
         self.reverse = False
         self.tag_filter: str | None = None
         # The listed articles (all, or those with the tag filter's tag) and their annotation counts (None
@@ -100,6 +102,11 @@ class LibraryScreen(TextKeysStandAside, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        saved = self.app.library_state()  # what the user chose last time in this corpus
+        self.sort = saved.get("sort", self.sort)
+        self.reverse = saved.get("reverse", self.reverse)
+        self.tag_filter = saved.get("tag_filter")
+        self._restore_id = saved.get("cursor")
         self.query_one("#library-search").display = False
         table = self.query_one(ArticleTable)
         for key, label, width in (("mark", " ", 1), ("title", "Title", 40), ("date", "Date", 10),
@@ -211,6 +218,23 @@ class LibraryScreen(TextKeysStandAside, Screen):
             self._states[article.id] = state
         return READ_MARKS[state]
 
+    def _by_id_map(self) -> dict[str, Article]:
+        if self._by_id is None:
+            self._by_id = {a.id: a for a in self.rows}
+        return self._by_id
+
+    def _remember(self) -> None:
+        self.app.save_library_state({"sort": self.sort, "reverse": self.reverse, "tag_filter": self.tag_filter,
+                                     "cursor": self._cursor_id})
+
+    @on(ArticleList.RowHighlighted)
+    def _row_highlighted(self, event) -> None:
+        if not self.search_text and event.row_key.value:
+            self._cursor_id = event.row_key.value
+
+    def on_unmount(self) -> None:
+        self._remember()
+
     def _set_rows(self, articles: list[Article], counts: dict[str, int] | None) -> None:
         self._hide_progress()
         self.rows = articles
@@ -269,6 +293,8 @@ class LibraryScreen(TextKeysStandAside, Screen):
 
         self._shown = [a.id for a in ordered]
         table.set_rows(self._shown, cells)
+        if self._restore_id is not None and self._restore_id in self._by_id_map():
+            selected, self._restore_id = self._restore_id, None  # where the cursor was when the app closed
         self._restore_cursor(selected)
         if not self.rows:
             self._show_empty("No articles match this tag." if self.tag_filter else
@@ -489,6 +515,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
         else:
             self._render_rows()
         self.notify(Content(f"Sorted by {self.sort}"), timeout=1.5)
+        self._remember()
 
     def action_reverse_sort(self) -> None:
         self.reverse = not self.reverse
@@ -499,6 +526,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
         else:
             self._render_rows()
         self.notify(Content(f"Sorted by {self.sort}" + (", reversed" if self.reverse else "")), timeout=1.5)
+        self._remember()
 
     def action_next_unread(self) -> None:
         """Move to the next unread article below the cursor (wrapping round), as newsboat's `n` does."""
@@ -553,6 +581,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
 
     def set_tag_filter(self, tag: str | None) -> None:
         self.tag_filter = tag
+        self._remember()
         self.reload()
 
     def action_annotations(self) -> None:
