@@ -11,6 +11,9 @@ Prints, then ends with one JSON line:
 * ``p50_ms`` / ``p95_ms``: in-process ``Library.search`` latency over every needle (each has one typo);
 * ``rare_top3`` / ``phrase_top10``: share of rare needles whose article ranks in the top 3, of phrase
   needles in the top 10;
+* ``phrase_crowded``: phrase needles whose exact (typo-free) phrase is in more than 10 articles, so no
+  ranking can tell their article from the others; ``phrase_top10_or_tied``: phrase needles whose article
+  is in the top 10, or whose 10 first hits all hold the exact phrase (as good an answer as the text allows);
 * ``peak_mib``: peak resident memory of this process (corpus open, indexed, all queries run);
 * ``cli_ms``: median wall time of a whole ``reader search QUERY`` process, warm caches;
 * ``fzf_ms``: median wall time of ``fzf --filter QUERY`` over the same text, one paragraph a line
@@ -99,6 +102,11 @@ def run(corpus: Path, needles: list[dict], work: Path, db: Path, args) -> None:
     load_s = time.perf_counter() - started
     print(f"warm: stat + catalogue + index open + vocabulary {load_s:.3f} s")
 
+    import re
+    import sqlite3
+
+    index_db = sqlite3.connect(db.parent / "library-index.sqlite")
+    crowded = tied = 0
     times: list[float] = []
     found = {"rare": [0, 0], "phrase": [0, 0]}
     annotations: list[dict] = []
@@ -112,6 +120,13 @@ def run(corpus: Path, needles: list[dict], work: Path, db: Path, args) -> None:
         found.setdefault(kind, [0, 0])
         found[kind][1] += 1
         found[kind][0] += needle["article"] in ids[:k]
+        if kind == "phrase":
+            holding = index_db.execute("SELECT count(*) FROM (SELECT 1 FROM fts WHERE fts MATCH ? LIMIT 11)",
+                                       ('"' + needle["phrase"] + '"',)).fetchone()[0]
+            crowded += holding > 10
+            pattern = re.compile(r"\b" + r"\W{1,4}".join(map(re.escape, needle["phrase"].split())) + r"\b", re.I)
+            tied += needle["article"] in ids[:k] or (
+                holding > 10 and len(ids) >= 10 and all(pattern.search(lib.article(i).text) for i in ids[:10]))
     p50, p95 = statistics.median(times) * 1000, percentile(times, 0.95) * 1000
     rare = found["rare"][0] / max(1, found["rare"][1])
     phrase = found["phrase"][0] / max(1, found["phrase"][1])
@@ -119,6 +134,8 @@ def run(corpus: Path, needles: list[dict], work: Path, db: Path, args) -> None:
     print(f"in-process: p50 {p50:.1f} ms, p95 {p95:.1f} ms over {len(times)} needles; rare top 3 "
           f"{found['rare'][0]}/{found['rare'][1]}, phrase top 10 {found['phrase'][0]}/{found['phrase'][1]}; "
           f"peak {peak:.0f} MiB")
+    print(f"  phrase needles whose exact phrase is in more than 10 articles: {crowded}; article in the top 10 "
+          f"or all 10 first hits hold the exact phrase: {tied}/{found['phrase'][1]}")
 
     reader = shutil.which("reader") or str(Path(sys.executable).with_name("reader"))
     sample = needles[: args.cli_queries]
@@ -156,7 +173,8 @@ def run(corpus: Path, needles: list[dict], work: Path, db: Path, args) -> None:
               f"article in its first 10 lines {hits}/{len(runs)}; reader search is {fzf_ms / cli_ms:.1f}x faster")
     print(json.dumps({
         "articles": len(lib.articles), "p50_ms": round(p50, 1), "p95_ms": round(p95, 1),
-        "rare_top3": round(rare, 3), "phrase_top10": round(phrase, 3), "index_build_s": round(build_s, 2),
+        "rare_top3": round(rare, 3), "phrase_top10": round(phrase, 3), "phrase_crowded": crowded,
+        "phrase_top10_or_tied": round(tied / max(1, found["phrase"][1]), 3), "index_build_s": round(build_s, 2),
         "catalogue_s": round(catalogue_s, 2), "index_load_s": round(load_s, 3), "peak_mib": round(peak),
         "cli_ms": round(cli_ms), "fzf_ms": round(fzf_ms) if fzf_ms is not None else None,
         "fzf_top10": fzf_top10, "cpus": os.cpu_count(),

@@ -94,7 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(p)
     p.add_argument("--json", action="store_true")
     p.add_argument("--rename", nargs=2, action="append", default=[], metavar=("OLD", "NEW"),
-                   help="rename a tag on every annotation (repeat; two tags renamed to one NEW merge)")
+                   help="rename a tag and its sub-tags on every annotation, with its description and colour "
+                        "(repeat; two tags renamed to one NEW merge)")
 
     p = sub.add_parser("export", help="export annotations (to stdout unless -o)")
     _corpus_arg(p)
@@ -368,18 +369,25 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 
 
 def cmd_tags(args: argparse.Namespace) -> int:
+    from reader.corpus import sanitize
+
     corpus_root = _corpus_path(args)
     if args.rename:
+        from reader import codebook as cbk
+
         store = _store(args, corpus_root)
-        changed = store.update_tags(dict(args.rename))  # journaled: all or nothing, finished after a crash
+        # The codebook's rename, as `reader tag --rename`: sub-tags, descriptions and colours move along;
+        # journaled: all or nothing, finished after a crash.
+        change = cbk.rename_many(store, _db_path(args, corpus_root), args.rename)
         for notice in store.notices:
             _warn(notice)
-        _warn(f"renamed {', '.join(f'{old} -> {new}' for old, new in args.rename)}: "
+        changed = len(change.before)
+        _warn(f"renamed {', '.join(f'{sanitize(old)} -> {sanitize(new)}' for old, new in args.rename)}: "
               f"{changed} annotation{'s' if changed != 1 else ''} changed")
     store = _store(args, corpus_root, readonly=True)
     counts = store.tag_counts()
     _report_damage(store)
-    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
+    ordered = list(counts.items())  # most used first, then by name
     if args.json:
         _print_json([{"tag": tag, "count": n} for tag, n in ordered])
         return 0

@@ -294,26 +294,45 @@ def _retag(store: Any, db_path: Path, summary: str, edit_tags, edit_codebook, bu
 
 def rename(store: Any, db_path: Path | str, old: str, new: str) -> Change:
     """Rename a tag and its sub-tags everywhere; renaming onto an existing tag merges them."""
-    old_n, new_n = normalise_path(old), normalise_path(new)
-    if not old_n or not new_n:
-        raise CodebookError("a tag name is empty")
-    if tag_matches(old_n, new_n) and old_n.casefold() != new_n.casefold():
-        raise CodebookError(f"cannot move {old_n!r} inside itself ({new_n!r})")
+    return rename_many(store, db_path, [(old, new)])
+
+
+def rename_many(store: Any, db_path: Path | str, pairs: Iterable[tuple[str, str]]) -> Change:
+    """Several renames in one journaled pass (``reader tags --rename A B --rename C D``).
+
+    Each tag is renamed by the first pair whose old name is it or one of its parents, so a rename never
+    chains (``a -> b`` and ``b -> c`` send ``a`` to ``b``); two renames onto one name merge."""
+    plan: list[tuple[str, str]] = []
+    for old, new in pairs:
+        old_n, new_n = normalise_path(old), normalise_path(new)
+        if not old_n or not new_n:
+            raise CodebookError("a tag name is empty")
+        if tag_matches(old_n, new_n) and old_n.casefold() != new_n.casefold():
+            raise CodebookError(f"cannot move {old_n!r} inside itself ({new_n!r})")
+        plan.append((old_n, new_n))
+    if not plan:
+        raise CodebookError("nothing to rename")
+
+    def renamed(tag: str) -> str:
+        for old_n, new_n in plan:
+            if tag_matches(old_n, tag):
+                return rewrite(tag, old_n, new_n)
+        return tag
 
     def edit_codebook(cb: Codebook) -> None:
-        moved = {k: e for k, e in cb.entries.items() if tag_matches(old_n, e.name)}
-        for key, entry in moved.items():
+        moved = {k: e for k, e in cb.entries.items() if renamed(e.name) != e.name}
+        for key in moved:
             del cb.entries[key]
         for entry in moved.values():
-            name = rewrite(entry.name, old_n, new_n)
+            name = renamed(entry.name)
             target = cb.entries.get(name.casefold())
             cb.entries[name.casefold()] = Entry(name, (target.description if target and target.description
                                                         else entry.description),
                                                 (target.color if target and target.color else entry.color))
 
-    return _retag(store, Path(db_path), f"renamed {old_n} to {new_n}",
-                  lambda tags: [rewrite(t, old_n, new_n) for t in tags], edit_codebook,
-                  bulk=lambda tag: rewrite(tag, old_n, new_n))
+    summary = "; ".join(f"renamed {old_n} to {new_n}" for old_n, new_n in plan)
+    return _retag(store, Path(db_path), summary, lambda tags: [renamed(t) for t in tags], edit_codebook,
+                  bulk=renamed)
 
 
 def merge(store: Any, db_path: Path | str, sources: Iterable[str], target: str) -> Change:
@@ -359,6 +378,17 @@ def undo(store: Any, db_path: Path | str, change: Change) -> int:
             codebook.entries = {k: Entry(**e.as_dict()) for k, e in change.entries_before.items()}
             codebook._save()
     return len(change.before)
+
+
+def restore_entry(store: Any, db_path: Path | str, tag: str, entry: Entry | None) -> None:
+    """Put one codebook entry back as it was (the undo of ``describe``); ``None`` removes it."""
+    with locked(store):
+        book = Codebook.load(Path(db_path))
+        if entry is None:
+            book.entries.pop(normalise_path(tag).casefold(), None)
+        else:
+            book.entries[entry.name.casefold()] = entry
+        book._save()
 
 
 def entries_for_export(db_path: Path | str) -> list[dict[str, str]]:

@@ -94,7 +94,7 @@ def remove_stale_temps(folder: Path) -> int:
     return removed
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
     try:
@@ -123,7 +123,7 @@ def remove_dead_temps(path: Path | str) -> int:
         if not (name.startswith(prefix) and name.endswith(TEMP_SUFFIX)):
             continue
         middle = name[len(prefix):-len(TEMP_SUFFIX)].split(".")
-        if len(middle) != 2 or not middle[0].isdigit() or _alive(int(middle[0])):
+        if len(middle) != 2 or not middle[0].isdigit() or pid_alive(int(middle[0])):
             continue
         try:
             os.unlink(entry.path)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 import sqlite3
 import threading
 from pathlib import Path
@@ -37,7 +38,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from reader.catalogue import _remove_db_files, connect
-from reader.search import Hit, SearchIndex, parse_query
+from reader.search import TYPO_PREFIX_BELOW, Hit, SearchIndex, parse_query, typo_prefixed
 
 __all__ = ["FullTextIndex", "INDEX_FILENAME", "INDEX_VERSION", "IndexBroken"]
 
@@ -50,6 +51,8 @@ RANKED_POSTINGS = 4000    # bm25 ordering only over words in at most this many a
 REFINE = 60               # of which this many get the position scan
 MAX_VARIANTS = 24         # per word, in the FTS5 query
 PHRASE_COMBINATIONS = 48
+NEAR_WORDS = 6            # FTS5 NEAR distance for the query words in any order
+PHRASE_PROBE = 400        # the best spelling of a phrase: up to this many matches are ranked by bm25
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -85,6 +88,7 @@ class FullTextIndex:
         self._vocab: list[str] | None = None
         self._df: dict[str, int] = {}
         self._by_len: dict[int, list[str]] = {}
+        self._pools: dict[tuple[int, int], list[str]] = {}
         self._full: SearchIndex | None = None
         self._generation: str | None = None
         self.db = self._open()
@@ -258,6 +262,7 @@ class FullTextIndex:
         for w in df:
             by_len.setdefault(len(w), []).append(w)
         self._vocab, self._df, self._by_len, self._generation = sorted(df), df, by_len, generation
+        self._pools: dict[tuple[int, int], list[str]] = {}
         self._full = None
 
     def _variants(self, word: str, last: bool) -> dict[str, float]:
@@ -268,7 +273,10 @@ class FullTextIndex:
             out[word] = 1.0
         edits = _max_edits(word)
         if edits:
-            pool = [w for n in range(len(word) - edits, len(word) + edits + 1) for w in self._by_len.get(n, ())]
+            span = (len(word) - edits, len(word) + edits)
+            pool = self._pools.get(span)
+            if pool is None:  # the words of these lengths, once per vocabulary
+                pool = self._pools[span] = [w for n in range(span[0], span[1] + 1) for w in self._by_len.get(n, ())]
             near = process.extract(word, pool, scorer=OSA.distance, score_cutoff=edits, limit=None)
             near = heapq.nsmallest(MAX_VARIANTS, near, key=lambda c: (c[1], -df[c[0]]))
             for cand, dist, _ in near:
@@ -282,6 +290,9 @@ class FullTextIndex:
             longer = heapq.nlargest(MAX_VARIANTS, (w for w in vocab[lo:hi] if w != word), key=df.__getitem__)
             for cand in longer:
                 out.setdefault(cand, 0.55 + 0.35 * len(word) / len(cand))
+            if word not in df and len(longer) < TYPO_PREFIX_BELOW:
+                for cand, quality in typo_prefixed(word, vocab, df.__getitem__, MAX_VARIANTS):
+                    out.setdefault(cand, quality)
         return out
 
     def search(self, query: str, *, limit: int = 50, annotations: Iterable[dict] = (),
@@ -347,10 +358,22 @@ class FullTextIndex:
             return "(" + " OR ".join(f'"{w}"' for w in v) + ")"
 
         if len(groups) >= 2:
-            # the words as a phrase, for the closest variants of each word
+            # The words as a phrase. The best spelling first: when it is in at most PHRASE_PROBE articles,
+            # all of them are ranked by bm25 (the phrase's own frequency), so an article holding the phrase
+            # is never cut off by the row order; then the other combinations of the closest variants.
             closest = [sorted(v, key=lambda w: (-v[w], -df.get(w, 0)))[:4] for v in groups]
-            combos = list(itertools.islice(itertools.product(*closest), PHRASE_COMBINATIONS))
-            run(" OR ".join('"' + " ".join(c) + '"' for c in combos), PHRASE_CANDIDATES, bool(rare))
+            combos = sorted(itertools.product(*closest),
+                            key=lambda c: -math.prod(v[w] for v, w in zip(groups, c)))[:PHRASE_COMBINATIONS]
+            def crowded(expr: str) -> None:
+                probe = db.execute("SELECT count(*) FROM (SELECT 1 FROM fts WHERE fts MATCH ? LIMIT ?)",
+                                   (expr, PHRASE_PROBE)).fetchone()[0]
+                run(expr, PHRASE_CANDIDATES, bool(rare) or PHRASE_CANDIDATES < probe < PHRASE_PROBE)
+
+            crowded('"' + " ".join(combos[0]) + '"')
+            if len(combos) > 1:
+                run(" OR ".join('"' + " ".join(c) + '"' for c in combos[1:]), PHRASE_CANDIDATES, bool(rare))
+            # the same words close together in any order ("health minister" for "minister health")
+            crowded("NEAR(" + " ".join(f'"{w}"' for w in combos[0]) + f", {NEAR_WORDS})")
         if rare:
             run(" AND ".join(alt(v) for v in rare), CANDIDATES, True)
             if len(rare) >= 2 and len(seen) < max(limit, CANDIDATES // 2):

@@ -24,8 +24,9 @@ import getpass
 import math
 import os
 import uuid
+from collections import Counter
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 FIELDS = ("id", "article", "start", "end", "quote", "prefix", "suffix", "tags", "note",
           "created", "updated", "fingerprint")
@@ -84,6 +85,34 @@ def normalise_tag(tag: str) -> str:
     if len(cleaned) > MAX_TAG_LENGTH:
         raise RecordError(f"tag is longer than {MAX_TAG_LENGTH} characters: {cleaned[:40]!r}…")
     return cleaned
+
+
+def tag_spellings(records: Iterable[dict[str, Any]]) -> dict[str, str]:
+    """Casefolded tag -> the spelling shown for it: the commonest among the records, the first seen on a tie.
+
+    Tags are compared case-insensitively everywhere; this is the one rule for which spelling "covid",
+    "Covid" and "COVID" are shown under (the CLI, the TUI and the statistics all go through it)."""
+    spellings: dict[str, Counter[str]] = {}
+    for record in records:
+        for tag in record["tags"]:
+            spellings.setdefault(tag.casefold(), Counter())[tag] += 1
+    return {key: counter.most_common(1)[0][0] for key, counter in spellings.items()}
+
+
+def order_tags(counts: Mapping[str, int]) -> list[str]:
+    """Tags most used first, then by name (case-insensitive): the order of every tag list."""
+    return sorted(counts, key=lambda t: (-counts[t], t.casefold()))
+
+
+def count_tags(records: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """Shown spelling -> number of annotations carrying the tag, in ``order_tags`` order."""
+    records = list(records)
+    shown = tag_spellings(records)
+    totals: Counter[str] = Counter()
+    for record in records:
+        for key in {tag.casefold() for tag in record["tags"]}:
+            totals[shown[key]] += 1
+    return {tag: totals[tag] for tag in order_tags(totals)}
 
 
 def normalise_tags(tags: Iterable[str]) -> list[str]:

@@ -48,7 +48,7 @@ from reader.display import same_length
 
 __all__ = [
     "ArticleLike", "Hit", "Query", "Term", "QueryError", "SearchIndex",
-    "parse_query", "fuzzy_rank", "find_in_text", "fold",
+    "parse_query", "fuzzy_rank", "find_in_text", "fold", "typo_prefixed", "TYPO_PREFIX_BELOW",
 ]
 
 Span = tuple[int, int]
@@ -108,6 +108,35 @@ def _max_edits(word: str) -> int:
 
 def _fuzzy_quality(word: str, dist: int) -> float:
     return max(0.3, 1.0 - 1.5 * dist / max(1, len(word)))
+
+
+TYPO_PREFIX_BELOW = 3  # a still-typed word that is no word and begins fewer words than this: also typo+prefix
+
+
+def typo_prefixed(word: str, vocab: Sequence[str], frequency: Callable[[str], int], cap: int
+                  ) -> list[tuple[str, float]]:
+    """Longer words of the sorted ``vocab`` whose beginning is one typo (OSA) away from ``word``, the
+    still-typed last word of a query: ``elcetri`` finds ``electricity``. The first letter is taken as typed
+    (that keeps the pool to one slice of the vocabulary); a letter too many only from six letters on. The
+    ``cap`` most frequent, with a quality below a plain prefix's and a whole word's one typo away."""
+    if len(word) < 4:
+        return []
+    lo = bisect.bisect_left(vocab, word[0])
+    hi = bisect.bisect_left(vocab, word[0] + "\U0010ffff")
+    found: dict[str, float] = {}
+    sizes = (len(word) - 1, len(word), len(word) + 1) if len(word) >= 6 else (len(word), len(word) + 1)
+    for size in sizes:
+        pool: dict[str, list[str]] = {}
+        for w in vocab[lo:hi]:
+            if len(w) > size:
+                pool.setdefault(w[:size], []).append(w)
+        for prefix, dist, _ in process.extract(word, list(pool), scorer=OSA.distance, score_cutoff=1, limit=None):
+            if dist == 0 and size == len(word):
+                continue  # a plain prefix
+            for cand in pool[prefix]:
+                found.setdefault(cand, 0.3 + 0.25 * size / len(cand))  # below a whole word one typo away
+    best = heapq.nlargest(cap, found, key=lambda w: (frequency(w), found[w]))
+    return [(w, found[w]) for w in best]
 
 
 # -------------------------------------------------------------------------------------------- query
@@ -445,6 +474,7 @@ class SearchIndex:
         # corpus (reader.fulltext): term weights then follow the whole corpus, not the candidates.
         self.global_df: tuple[int, Callable[[str], int]] | None = None
         self.refine_min = _REFINE_MIN
+        self._mean_len: float | None = None
 
     # ---- building
 
@@ -533,9 +563,13 @@ class SearchIndex:
                     if cand not in out:
                         out[cand] = _fuzzy_quality(word, int(dist))
             if term.last:
-                for cand in self._prefixed(word, _MAX_PREFIX_VARIANTS):
+                longer = self._prefixed(word, _MAX_PREFIX_VARIANTS)
+                for cand in longer:
                     if cand not in out:
                         out[cand] = 0.55 + 0.35 * len(word) / len(cand)
+                if word not in post and len(longer) < TYPO_PREFIX_BELOW:
+                    for cand, quality in typo_prefixed(word, vocab, lambda w: len(post[w]), _MAX_PREFIX_VARIANTS):
+                        out.setdefault(cand, quality)
         elif term.kind == "prefix":
             out = dict.fromkeys(self._prefixed(term.text, None), 1.0)
             if term.text in post:
@@ -809,6 +843,30 @@ class SearchIndex:
                             snippet=snippet, snippet_spans=snippet_spans))
         return hits
 
+    def _mean_length(self) -> float:
+        if self._mean_len is None:
+            self._mean_len = sum(map(len, self._low)) / max(1, len(self._low))
+        return self._mean_len
+
+    @staticmethod
+    def _nearness(seq: list[tuple[int, int, int]], groups: int, window: int = 40) -> float:
+        """How close consecutive query words (order ``k``, ``k+1``) come, in either order, 0..1: per pair 1
+        when next to each other, falling to 0 at ``window`` characters apart; the mean over the pairs.
+        ``seq`` holds (start, end, query order) sorted by start."""
+        last: dict[int, int] = {}
+        best: dict[int, float] = {}
+        for s, e, oi in seq:
+            for other in (oi - 1, oi + 1):
+                at = last.get(other)
+                if at is not None:
+                    gap = s - at
+                    close = 1.0 if gap <= 4 else max(0.0, 1.0 - (gap - 4) / (window - 4))
+                    pair = min(oi, other)
+                    if close > best.get(pair, 0.0):
+                        best[pair] = close
+            last[oi] = e
+        return sum(best.values()) / (groups - 1)
+
     def _refine(self, n: int, is_full: bool, positive: list[_Match], soft_gi: list[int], raw_words: str) -> _Scored:
         low, title_low = self._low[n], self._title_low[n]
         found: set[tuple[int, int, int]] = set()            # start, end, group
@@ -829,11 +887,13 @@ class SearchIndex:
 
         # phrase: the longest run of soft groups, in query order, on consecutive words
         phrase = 0.0
+        phrases = 0   # how often the whole phrase occurs
         if len(soft_gi) >= 2 and kept:
             order = {gi: i for i, gi in enumerate(soft_gi)}
             seq = [(s, e, order[gi]) for s, e, gi in kept if gi in order]
             run: dict[int, int] = {}
             longest = 1
+            full = len(soft_gi)
             for i, (s, e, oi) in enumerate(seq):
                 r = run.get(i, 1)
                 for j in range(i + 1, min(len(seq), i + 4)):
@@ -846,7 +906,12 @@ class SearchIndex:
                     if oi2 == oi + 1 and run.get(j, 1) < r + 1:
                         run[j] = r + 1
                         longest = max(longest, r + 1)
+                        if r + 1 == full:
+                            phrases += 1
             phrase = (longest - 1) / (len(soft_gi) - 1)
+            if longest < full:
+                # not all in a row: consecutive query words near each other (either order) count half
+                phrase = max(phrase, 0.5 * self._nearness(seq, full))
 
         total_idf = sum(m.idf for m in positive) or 1.0
         qual = sum(m.idf * m.quality(n) for m in positive) / total_idf
@@ -857,7 +922,10 @@ class SearchIndex:
         density = min(1.0, len(kept) / 12)
         if is_full:
             if len(soft_gi) >= 2:
-                mix = 0.45 * qual + 0.3 * phrase + 0.15 * title_q + 0.1 * density
+                # how often the phrase occurs, saturating and relative to the text's length (as bm25 does)
+                norm = len(low) / max(1.0, self._mean_length())
+                frequency = phrases / (phrases + 0.6 + 0.6 * norm) if phrases else 0.0
+                mix = 0.45 * qual + 0.3 * phrase + 0.1 * title_q + 0.15 * frequency
             else:
                 mix = 0.65 * qual + 0.2 * title_q + 0.15 * density
             score = 50 + 50 * mix

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 from reader.anchoring import Anchor, anchor_record, describe
 from reader.corpus import Article, Corpus
-from reader.records import RecordError, make_record, normalise_tags, now_iso
+from reader.records import RecordError, count_tags, make_record, normalise_tags, now_iso
 from reader.store import AnnotationStore, NotFound, StoreError
 
 
@@ -158,14 +158,8 @@ class Session:
         return counts
 
     def tag_counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        spelling: dict[str, str] = {}
-        for record in self.all_annotations():
-            for tag in record["tags"]:
-                key = tag.casefold()
-                spelling.setdefault(key, tag)
-                counts[key] = counts.get(key, 0) + 1
-        return {spelling[k]: n for k, n in counts.items()}
+        """Tag -> number of annotations, most used first: the same rule as ``reader tags``."""
+        return count_tags(self.all_annotations())
 
     # --- changes --------------------------------------------------------------------------------------
 
@@ -225,6 +219,37 @@ class Session:
         record = self.undo_stack.pop()
         return self._apply("restore", record)
 
+    # --- the codebook: corpus-wide tag changes (reader.codebook does them; the index follows) ----------
+
+    def rename_tag(self, tag: str, new: str):
+        """Rename ``tag`` and its sub-tags everywhere; returns the ``codebook.Change`` that undoes it."""
+        return self._codebook_change(lambda cbk: cbk.rename(self.store, self.db_path, tag, new))
+
+    def merge_tag(self, tag: str, target: str):
+        return self._codebook_change(lambda cbk: cbk.merge(self.store, self.db_path, [tag], target))
+
+    def delete_tag(self, tag: str):
+        return self._codebook_change(lambda cbk: cbk.delete(self.store, self.db_path, tag))
+
+    def describe_tag(self, tag: str, **fields: str):
+        """Set a tag's description and/or colour; returns the new ``codebook.Entry``."""
+        return self._codebook_change(lambda cbk: cbk.describe(self.store, self.db_path, tag, **fields))
+
+    def undo_tag_change(self, change) -> None:
+        self._codebook_change(lambda cbk: cbk.undo(self.store, self.db_path, change))
+
+    def restore_tag_entry(self, tag: str, entry) -> None:
+        """Put a tag's codebook entry back as it was (``entry`` None: the tag had none)."""
+        self._codebook_change(lambda cbk: cbk.restore_entry(self.store, self.db_path, tag, entry))
+
+    def _codebook_change(self, operation):
+        from reader import codebook
+
+        with self._lock:
+            result = operation(codebook)
+        self.refresh_index_annotations()
+        return result
+
     def get(self, annotation_id: str) -> dict[str, Any] | None:
         for p in reversed(self.pending):
             if p.record["id"] == annotation_id:
@@ -242,6 +267,13 @@ class Session:
         return annotation_id in self.store.from_backup
 
     def _apply(self, kind: str, record: dict[str, Any]) -> Outcome:
+        """Save one change (or queue it when the store refuses for now); the search index follows it."""
+        outcome = self._save_or_queue(kind, record)
+        if not outcome.refused:
+            self.refresh_index_annotations()  # a queued change is shown too, so it is searchable too
+        return outcome
+
+    def _save_or_queue(self, kind: str, record: dict[str, Any]) -> Outcome:
         from reader import limits
 
         damage = self.store.article_damage(record["article"])

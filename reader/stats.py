@@ -16,6 +16,8 @@ from datetime import date, datetime, timedelta
 from itertools import combinations
 from typing import Any, Iterable, Mapping
 
+from reader.records import order_tags, tag_spellings
+
 
 @dataclass
 class Stats:
@@ -61,11 +63,7 @@ def compute(records: Iterable[dict[str, Any]], articles: Mapping[str, Any] | Non
             top: int = 10) -> Stats:
     records = list(records)
     articles = articles or {}
-    spelling: dict[str, Counter[str]] = {}
-    for r in records:
-        for t in r["tags"]:
-            spelling.setdefault(t.casefold(), Counter())[t] += 1
-    shown = {k: c.most_common(1)[0][0] for k, c in spelling.items()}
+    shown = tag_spellings(records)
 
     def canon(tags: Iterable[str]) -> list[str]:
         return [shown[t.casefold()] for t in tags]
@@ -104,7 +102,7 @@ def compute(records: Iterable[dict[str, Any]], articles: Mapping[str, Any] | Non
     ordered = lambda c: sorted(c.items(), key=lambda kv: (-kv[1], kv[0][0].casefold(), kv[0][1].casefold()))
     return Stats(
         total=len(records),
-        tags=sorted(tag_counts.items(), key=lambda kv: (-kv[1], kv[0].casefold())),
+        tags=[(t, tag_counts[t]) for t in order_tags(tag_counts)],
         weeks=week_list,
         articles=top_articles,
         overlap=ordered(overlap)[:top * 2],

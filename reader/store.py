@@ -4,6 +4,7 @@ This is the only module that imports ``tinydb``. Layout on disk, for ``--db anno
 
     annotations/annotations.json        the manifest: table ``_meta`` = {"format": "reader-db", "version": 1}
     annotations/annotations.json.lock   the inter-process lock (filelock)
+    annotations/annotations.json.lock.turn  a starved writer's claim on the next turn (see _acquire_fairly)
     annotations/annotations.d/          the records, in TinyDB files of at most CHUNK_MAX records per article:
         0123456789abcdef0123.json       chunk 0 of an article, named sha1(article id)[:20]: tables
                                         ``annotations`` (the records) and ``state`` (reading position)
@@ -45,9 +46,11 @@ inode is often reused by the very next file, so two saves of equal size within o
 from __future__ import annotations
 
 import errno
+import contextlib
 import functools
 import hashlib
 import os
+import random
 import shutil
 import threading
 import time
@@ -81,6 +84,7 @@ BACKUP_KEEP = 5                # good versions kept per file ...
 BACKUP_BYTES = 32 * 1024 * 1024  # ... and at most this many bytes of them per file (the newest is always kept)
 SLICE_S = 0.25                 # batch(): the lock is held at most about this long at a time ...
 SLICE_MIN_OPS = 16             # ... but does at least this many operations, however slow the disk
+TURN_AFTER_S = 0.05            # a writer that waited this long for the lock claims the next turn
 CHANGEABLE = frozenset({"tags", "note", "start", "end", "quote", "prefix", "suffix", "fingerprint"})
 STATE_DEFAULTS: dict[str, Any] = {"position": 0, "read": False, "opened": None}
 
@@ -872,7 +876,7 @@ class AnnotationStore:
         except OSError as exc:
             raise _write_error(exc, self.shard_dir) from exc
         try:
-            self._lock.acquire()
+            self._acquire_fairly()
         except filelock.Timeout:
             raise StoreLocked(f"the database is locked by another process ({self.lock_path}); try again") from None
         except OSError as exc:
@@ -899,6 +903,74 @@ class AnnotationStore:
         except BaseException:
             self._release()
             raise
+
+    def _acquire_fairly(self) -> None:
+        """Take the inter-process lock, waiting at most ``lock_timeout``; raises ``filelock.Timeout``.
+
+        The lock itself is not fair: a process that saves in a loop takes it again a fraction of a
+        millisecond after releasing it, while the others poll, so under load one of them could wait past
+        its timeout. A process that has waited ``TURN_AFTER_S`` claims the next turn (``<lock>.turn`` holds
+        its pid, created exclusively); while a live claim by another process stands, nobody else takes
+        the lock, so the claimant gets it as soon as the holder lets go, then drops the claim. A claim
+        left by a dead process, or older than the timeout, is ignored and removed."""
+        timeout = self._lock.timeout
+        start = time.monotonic()
+        claimed = False
+        pause = 0.001
+        try:
+            while True:
+                if claimed or not self._turn_of_another():
+                    try:
+                        self._lock.acquire(timeout=0)
+                        return
+                    except filelock.Timeout:
+                        pass
+                waited = time.monotonic() - start
+                if timeout >= 0 and waited >= timeout:
+                    raise filelock.Timeout(str(self.lock_path))
+                if not claimed and waited >= TURN_AFTER_S:
+                    claimed = self._claim_turn()
+                time.sleep(pause * (0.5 + random.random()))
+                pause = min(pause * 2, 0.01)
+        finally:
+            if claimed:
+                with contextlib.suppress(OSError):
+                    os.unlink(self._turn_path)
+
+    @property
+    def _turn_path(self) -> str:
+        return str(self.lock_path) + ".turn"
+
+    def _claim_turn(self) -> bool:
+        try:
+            fd = os.open(self._turn_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except OSError:
+            return False  # someone else has the turn (or the folder is read-only): keep polling
+        try:
+            os.write(fd, str(os.getpid()).encode())
+        finally:
+            os.close(fd)
+        return True
+
+    def _turn_of_another(self) -> bool:
+        """Whether another live process has claimed the next turn (a stale claim is removed)."""
+        try:
+            with open(self._turn_path, "rb") as f:
+                raw = f.read(32)
+            age = time.time() - os.stat(self._turn_path).st_mtime
+        except OSError:
+            return False
+        try:
+            pid = int(raw)
+        except ValueError:
+            pid = 0  # being written this instant, or garbage: trust it only while it is fresh
+        if pid == os.getpid():
+            return False
+        if age > max(self._lock.timeout, 1.0) or (pid and not fsutil.pid_alive(pid)) or (not pid and age > 1.0):
+            with contextlib.suppress(OSError):
+                os.unlink(self._turn_path)
+            return False
+        return True
 
     def _release(self) -> None:
         self._deferring = False
@@ -1200,16 +1272,8 @@ class AnnotationStore:
         return dict(sorted(Counter(r["article"] for r in self.all()).items()))
 
     def tag_counts(self) -> dict[str, int]:
-        """Tag -> number of annotations, tags compared case-insensitively, shown in their commonest spelling."""
-        totals: Counter[str] = Counter()
-        spellings: dict[str, Counter[str]] = {}
-        for record in self.all():
-            for tag in record["tags"]:
-                key = tag.casefold()
-                totals[key] += 1
-                spellings.setdefault(key, Counter())[tag] += 1
-        shown = {key: spellings[key].most_common(1)[0][0] for key in totals}
-        return {shown[key]: totals[key] for key in sorted(totals, key=lambda k: (-totals[k], shown[k]))}
+        """Tag -> number of annotations, most used first (``records.count_tags``: the one rule)."""
+        return records.count_tags(self.all())
 
     def rename_tag(self, old: str, new: str) -> int:
         return self.merge_tags([old], new)

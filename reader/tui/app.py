@@ -14,7 +14,8 @@ from textual.screen import ModalScreen, Screen
 
 from reader.tui.config import Config, load_config
 from reader.tui.keys import text_field_has_focus
-from reader.tui.messages import AnnotationsChanged, CorpusChanged, CorpusLoaded, IndexProgress, LoadProgress
+from reader.tui.messages import (AnnotationsChanged, Broadcast, CorpusChanged, CorpusLoaded, Exporting, ExportScope,
+                                 IndexProgress, LoadProgress)
 
 if TYPE_CHECKING:
     from reader.corpus import Article, Corpus
@@ -69,6 +70,7 @@ class ReaderApp(App[int]):
         from reader.tui.text import ControlCharacters
 
         self._control_characters = ControlCharacters()
+        self.broadcast = Broadcast(self)
 
     def get_line_filters(self):
         """Textual's filters, then ours: no control character in user text ever reaches the terminal."""
@@ -239,13 +241,14 @@ class ReaderApp(App[int]):
 
         try:
             library = self._cold_library or Library(self.corpus_root, self.db_path)
-            library.refresh(progress=progress)  # a cold start: every file is read once
+            library.refresh(progress=progress, snapshot=False)  # a cold start: every file is read once
         except Exception as exc:  # CorpusError and anything unreadable: say it, never crash
             self.post_message(CorpusLoaded(error=str(exc)))
             return
         self.library = library
         self.call_from_thread(self._set_corpus, library.corpus)
         self.post_message(CorpusLoaded())
+        library.catalogue.save_snapshot()  # after the list is shown: the next start lists from it
 
     @work(thread=True, exclusive=True, group="check-folder")
     def check_folder(self) -> None:
@@ -357,12 +360,8 @@ class ReaderApp(App[int]):
         self._forward(message)
 
     def _forward(self, message: Any) -> None:
-        for screen in self.screen_stack:
-            if not screen.is_mounted:  # it reads fresh data in its own on_mount
-                continue
-            handler = getattr(screen, "handle_" + type(message).__name__.lower(), None)
-            if handler is not None:
-                handler(message)
+        """Tell the screens that subscribed (a screen not mounted yet reads fresh data in its on_mount)."""
+        self.broadcast.publish(message)
 
     # --- saving --------------------------------------------------------------------------------------
 
@@ -380,7 +379,6 @@ class ReaderApp(App[int]):
                                 f"Retrying every {RETRY_SECONDS:g} s."),
                         title="Not saved", severity="error", timeout=10)
             self._ensure_retry()
-        self.session.refresh_index_annotations()
         from reader.tui import colors
 
         colors.add_known_tags(outcome.record.get("tags") or [])
@@ -444,14 +442,15 @@ class ReaderApp(App[int]):
         else:
             self.push_screen(HelpScreen(self.screen))
 
-    def action_export(self, tag: str | None = None, article: str | None = None) -> None:
+    def action_export(self) -> None:
+        """`e` on any screen: export, with what the screen shows preselected (``export_scope``)."""
         from reader.tui.screens.export import ExportScreen
 
-        if not isinstance(self.screen, ExportScreen):
-            article = article or getattr(self.screen, "article_id", None)
-            tag = tag or getattr(self.screen, "export_tag", None)
-            self.push_screen(ExportScreen(tag=tag, article=article,
-                                          annotator=getattr(self.screen, "export_annotator", None)))
+        screen = self.screen
+        if isinstance(screen, ExportScreen):
+            return
+        scope = screen.export_scope() if isinstance(screen, Exporting) else ExportScope()
+        self.push_screen(ExportScreen(tag=scope.tag, article=scope.article, annotator=scope.annotator))
 
     def action_codebook(self) -> None:
         from reader.tui.screens.codebook import CodebookScreen

@@ -15,6 +15,7 @@ from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
+from reader.records import order_tags
 from reader.search import fuzzy_rank
 from reader.tui.text import emphasise
 
@@ -98,7 +99,7 @@ class TagsProvider(_RankedProvider):
 
     def commands(self):
         counts = self.app.session.tag_counts()
-        tags = sorted(counts, key=lambda t: (-counts[t], t.casefold()))
+        tags = order_tags(counts)
         return [(tag, partial(self.app.filter_library_by_tag, tag),
                  f"{counts[tag]} annotation{'s' if counts[tag] != 1 else ''}") for tag in tags]
 

@@ -26,6 +26,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from reader.display import one_line
 from reader.search import fold
 from reader.tui.keys import TextKeysStandAside
+from reader.tui.messages import AnnotationsChanged, CorpusLoaded, Exporting, ExportScope
 from reader.tui.text import emphasise
 
 FUZZY_CUTOFF = 80.0     # partial_ratio a query word must reach in a row when it is not a plain substring
@@ -105,13 +106,13 @@ class AnnotationTable(DataTable):
     ]
 
 
-class AnnotationsScreen(TextKeysStandAside, Screen):
+class AnnotationsScreen(Exporting, TextKeysStandAside, Screen):
     """Every annotation, with a fuzzy text filter, a tag filter and an article filter."""
 
     AUTO_FOCUS = "#annotation-table"
     # Priority bindings (see reader.tui.keys): they run before the keys typed behind them are forwarded, so
     # `/` + "covid" types into the filter; the ones on text keys stand aside while the filter has focus.
-    # `e` (export what is shown) is the app's binding: it reads `article_id` and `export_tag` from here.
+    # `e` (export what is shown) is the app's binding: it asks `export_scope` here.
     BINDINGS = [
         Binding("enter", "open", "Open", id="annotations.open", priority=True),
         Binding("slash", "focus_filter", "Filter", id="annotations.filter", priority=True),
@@ -178,15 +179,10 @@ class AnnotationsScreen(TextKeysStandAside, Screen):
         """The article in scope (the app's export uses it for its "this article" choice)."""
         return self.article_filter or self.selected_article()
 
-    @property
-    def export_annotator(self) -> str | None:
-        """The annotator filter, which an export started here keeps."""
-        return self.annotator_filter
-
-    @property
-    def export_tag(self) -> str | None:
-        """The tag filter, which an export started here preselects."""
-        return self.tag_filter
+    def export_scope(self) -> ExportScope:
+        """An export started here preselects the article in scope and the tag filter, and keeps the
+        annotator filter."""
+        return ExportScope(article=self.article_id, tag=self.tag_filter, annotator=self.annotator_filter)
 
     # --- layout ---------------------------------------------------------------------------------------
 
@@ -200,6 +196,8 @@ class AnnotationsScreen(TextKeysStandAside, Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.app.broadcast.subscribe(self, AnnotationsChanged, self.handle_annotationschanged)
+        self.app.broadcast.subscribe(self, CorpusLoaded, self.handle_corpusloaded)
         table = self.query_one(AnnotationTable)
         for key, label, width in (("title", "Article", TITLE_WIDTH), ("quote", "Quote", 30),
                                   ("tags", "Tags", TAGS_WIDTH), ("note", "Note", NOTE_WIDTH),

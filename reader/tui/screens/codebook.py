@@ -189,7 +189,6 @@ class CodebookScreen(TextKeysStandAside, Screen):
         return tag
 
     def _changed(self, summary: str, keep: str | None = None) -> None:
-        self.app.session.refresh_index_annotations()
         self.app.post_message(AnnotationsChanged(None))
         self.reload(keep)
         self.app.notify(Content(f"{summary} — U to undo"), timeout=3)
@@ -213,7 +212,7 @@ class CodebookScreen(TextKeysStandAside, Screen):
         def done(new: str | None) -> None:
             if new and new.strip() and new.strip() != tag:
                 s = self.app.session
-                self._run(lambda: ("retag", cbk.rename(s.store, s.db_path, tag, new)),
+                self._run(lambda: ("retag", s.rename_tag(tag, new)),
                           lambda c: f"{c[1].summary}: {len(c[1].before)} annotation(s)", keep=new.strip())
 
         self.app.push_screen(PromptScreen(f"Rename {tag} (its sub-tags follow) to:", tag), done)
@@ -226,7 +225,7 @@ class CodebookScreen(TextKeysStandAside, Screen):
         def done(target: str | None) -> None:
             if target and target.strip():
                 s = self.app.session
-                self._run(lambda: ("retag", cbk.merge(s.store, s.db_path, [tag], target)),
+                self._run(lambda: ("retag", s.merge_tag(tag, target)),
                           lambda c: f"{c[1].summary}: {len(c[1].before)} annotation(s)", keep=target.strip())
 
         self.app.push_screen(PromptScreen(f"Merge {tag} into which tag?", "", "an existing tag"), done)
@@ -236,14 +235,14 @@ class CodebookScreen(TextKeysStandAside, Screen):
         if tag is None:
             return
         s = self.app.session
-        self._run(lambda: ("retag", cbk.delete(s.store, s.db_path, tag)),
+        self._run(lambda: ("retag", s.delete_tag(tag)),
                   lambda c: f"{c[1].summary} from {len(c[1].before)} annotation(s)")
 
     def _edit_entry(self, tag: str, **fields: str) -> None:
         s = self.app.session
         before = self.book.get(tag) if self.book else None
         snapshot = cbk.Entry(**before.as_dict()) if before else None
-        self._run(lambda: (cbk.describe(s.store, s.db_path, tag, **fields), ("entry", (tag, snapshot)))[1],
+        self._run(lambda: (s.describe_tag(tag, **fields), ("entry", (tag, snapshot)))[1],
                   lambda c: f"{tag}: {', '.join(fields)} saved", keep=tag)
 
     def action_describe(self) -> None:
@@ -282,23 +281,16 @@ class CodebookScreen(TextKeysStandAside, Screen):
         s = self.app.session
         try:
             if kind == "retag":
-                cbk.undo(s.store, s.db_path, payload)
+                s.undo_tag_change(payload)
                 summary = f"undone: {payload.summary}"
             else:
                 tag, entry = payload
-                with cbk.locked(s.store):
-                    book = cbk.Codebook.load(s.db_path)
-                    if entry is None:
-                        book.entries.pop(cbk.normalise_path(tag).casefold(), None)
-                    else:
-                        book.entries[entry.name.casefold()] = entry
-                    book._save()
+                s.restore_tag_entry(tag, entry)
                 summary = f"undone: the edit of {tag}"
         except (cbk.CodebookError, StoreError) as exc:
             stack.append((kind, payload))
             self.app.notify(Content(str(exc)), severity="error", timeout=6)
             return
-        self.app.session.refresh_index_annotations()
         self.app.post_message(AnnotationsChanged(None))
         self.reload()
         self.app.notify(Content(summary), timeout=3)

@@ -22,6 +22,7 @@ from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.export import FORMATS, ExportError, filter_records, render, write_export
+from reader.records import order_tags
 
 FORMAT_LABELS = {
     "json": "JSON — the native export (imports back)",
@@ -171,7 +172,7 @@ class ExportScreen(ModalScreen[Path | None]):
         tag_counts = session.tag_counts() if self.annotator is None else {
             t: n for t, n in session.tag_counts().items() if filter_records(self.records, tag=t)}
         self.scopes = [("all", None)]
-        tags = sorted(tag_counts, key=lambda t: (-tag_counts[t], t.casefold()))
+        tags = order_tags(tag_counts)
         if self.article is not None:
             self.scopes.append(("article", None))
         self.scopes.extend(("tag", t) for t in tags)

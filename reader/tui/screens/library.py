@@ -22,6 +22,7 @@ from textual.worker import get_current_worker
 from reader.corpus import Article, distinguishing_names
 from reader.display import one_line
 from reader.tui.keys import TextKeysStandAside
+from reader.tui.messages import AnnotationsChanged, CorpusChanged, CorpusLoaded, IndexProgress, LoadProgress
 from reader.tui.text import emphasise
 from reader.tui.widgets.article_list import ArticleList
 
@@ -102,6 +103,12 @@ class LibraryScreen(TextKeysStandAside, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        listen = self.app.broadcast.subscribe
+        listen(self, LoadProgress, self.handle_loadprogress)
+        listen(self, CorpusLoaded, self.handle_corpusloaded)
+        listen(self, IndexProgress, self.handle_indexprogress)
+        listen(self, CorpusChanged, self.handle_corpuschanged)
+        listen(self, AnnotationsChanged, self.handle_annotationschanged)
         saved = self.app.library_state()  # what the user chose last time in this corpus
         self.sort = saved.get("sort", self.sort)
         self.reverse = saved.get("reverse", self.reverse)

@@ -17,6 +17,7 @@ from reader.records import now_iso
 from reader.session import Placed
 from reader.tui.colors import find_style, highlight_style, swatch_style
 from reader.tui.keys import TextKeysStandAside
+from reader.tui.messages import AnnotationsChanged, CorpusChanged, Exporting, ExportScope
 from reader.tui.widgets.article_view import ArticleView, Highlight
 
 POSITION_SAVE_DELAY = 1.5
@@ -36,7 +37,7 @@ class AnnotationPanel(OptionList):
     ]
 
 
-class ReaderScreen(TextKeysStandAside, Screen):
+class ReaderScreen(Exporting, TextKeysStandAside, Screen):
     CSS_PATH = ["reader.tcss", "dialogs.tcss"]
     AUTO_FOCUS = "#article"
     # Priority bindings (see reader.tui.keys): they run before the keys typed behind them are
@@ -118,6 +119,8 @@ class ReaderScreen(TextKeysStandAside, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.app.broadcast.subscribe(self, CorpusChanged, self.handle_corpuschanged)
+        self.app.broadcast.subscribe(self, AnnotationsChanged, self.handle_annotationschanged)
         self.query_one("#panel").display = False
         self.query_one("#find-bar").display = False
         a = self.article
@@ -182,6 +185,9 @@ class ReaderScreen(TextKeysStandAside, Screen):
             self._folded = folded
 
     # --- annotations ------------------------------------------------------------------------------------
+
+    def export_scope(self) -> ExportScope:
+        return ExportScope(article=self.article_id)
 
     def handle_corpuschanged(self, message) -> None:
         """The open article's file changed on disk: show the new text, re-anchor its annotations."""

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from reader.records import split_tags
+from reader.records import order_tags, split_tags
 from reader.tui.keys import EarlyTyping
 from reader.tui.text import emphasise
 from reader.search import fuzzy_rank
@@ -39,7 +39,7 @@ class TagPicker(EarlyTyping, ModalScreen[str | None]):
     def __init__(self, counts: dict[str, int], *, title: str = "Tags") -> None:
         super().__init__()
         self.counts = counts
-        self.tags = sorted(counts, key=lambda t: (-counts[t], t.casefold()))
+        self.tags = order_tags(counts)
         self.title_text = title
 
     def compose(self) -> ComposeResult:
@@ -111,7 +111,7 @@ class TagEditor(EarlyTyping, ModalScreen[list[str] | None]):
     def __init__(self, known: dict[str, int], *, title: str, subject: str = "", initial: list[str] | None = None) -> None:
         super().__init__()
         self.known = known
-        self.tags = sorted(known, key=lambda t: (-known[t], t.casefold()))
+        self.tags = order_tags(known)
         self.title_text = title
         self.subject = subject
         self.initial = ", ".join(initial or [])
