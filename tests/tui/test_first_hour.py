@@ -439,3 +439,42 @@ async def test_theme_sort_filter_and_cursor_persist(seeds_copy, db_path, tmp_pat
         assert (library.sort, library.reverse, library.tag_filter) == ("title", True, "keep")
         assert library_ids(app) == shown
         assert library.selected_article() == chosen
+
+
+# --- the note in $EDITOR -------------------------------------------------------------------------------------
+
+async def test_e_opens_the_note_in_the_editor_and_saves_what_it_leaves(make_app, db_path, monkeypatch, tmp_path):
+    import contextlib
+
+    script = tmp_path / "editor.sh"
+    script.write_text('#!/bin/sh\ncat "$1" > "$1.seen"\nprintf "written in the editor\\n" >> "$1"\n', encoding="utf-8")
+    script.chmod(0o755)
+    monkeypatch.setenv("VISUAL", str(script))
+    app = make_app()
+    suspended = []
+
+    @contextlib.contextmanager
+    def suspend():  # the pilot has no terminal to hand over; the real App.suspend is used in the app
+        suspended.append(True)
+        yield
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.suspend = suspend
+        await wait_loaded(pilot)
+        await wait_until(pilot, lambda: app.session_open)
+        view = await open_from_library(pilot, A003)
+        await pilot.press("E")  # nothing selected: the whole article's note
+        await pilot.pause()
+        (whole,) = [r for r in AnnotationStore(db_path).by_article(A003) if r["start"] is None]
+        assert whole["note"] == "written in the editor" and suspended
+        await pilot.press("E")  # again: the editor gets the note as it is, and the addition is saved
+        await pilot.pause()
+        (whole,) = [r for r in AnnotationStore(db_path).by_article(A003) if r["start"] is None]
+        assert whole["note"] == "written in the editor\nwritten in the editor"
+        # a selection: a new passage annotation with that note
+        start = view.text.index("Guo Min")
+        view.move_cursor_to(start)
+        await pilot.press("v", "w", "E")
+        await pilot.pause()
+        passages = [r for r in AnnotationStore(db_path).by_article(A003) if r["start"] is not None]
+        assert [(r["quote"], r["note"]) for r in passages] == [("Guo", "written in the editor")]

@@ -66,6 +66,7 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
         Binding("greater_than_sign", "next_unread", "Next unread article", show=False, id="reader.next_unread",
                 priority=True),
         Binding("y", "copy", "Copy with citation", show=False, id="reader.copy", priority=True),
+        Binding("E", "edit_external", "Note in $EDITOR", show=False, id="reader.edit_external", priority=True),
         Binding("m", "toggle_read", "Mark read / unread", show=False, id="reader.toggle_read", priority=True),
         Binding("percent_sign", "percent", "Go to N% (digits, then %)", show=False, id="reader.percent",
                 priority=True),
@@ -74,7 +75,7 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
     # Actions bound to keys that are also text: they stand aside while a text field has focus.
     TEXT_KEY_ACTIONS = frozenset({"find", "next_hit", "prev_hit", "tag", "note", "tag_article", "note_article",
                                   "next_annotation", "prev_annotation", "delete", "undo", "next_article",
-                                  "prev_article", "toggle_panel", "leave", "next_unread", "toggle_read", "percent", "copy",
+                                  "prev_article", "toggle_panel", "leave", "next_unread", "toggle_read", "percent", "copy", "edit_external",
                                   "digit"})
 
     def __init__(self, article_id: str, *, offset: int | None = None,
@@ -688,6 +689,61 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
         self.app.copy_to_clipboard(text)
         self.query_one(ArticleView).cancel_selection()
         self.notify(Content(f"Copied {len(text):,} characters with the citation"), timeout=2.5)
+
+    # --- the note in the user's editor -------------------------------------------------------------
+
+    def action_edit_external(self) -> None:
+        """`E`: the note of the selection, of the annotation under the cursor, or else of the whole article,
+        in $VISUAL / $EDITOR (the app steps aside meanwhile); what the editor leaves is saved."""
+        import os
+        import shlex
+        import subprocess
+        import tempfile
+        from pathlib import Path
+
+        from textual.app import SuspendNotSupported
+
+        kind, span, under = self._target()
+        whole = kind == "none"
+        if whole:
+            under = self._whole_article_record()
+        initial = under.record["note"] if under is not None else ""
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        handle, name = tempfile.mkstemp(prefix="reader-note-", suffix=".md")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(initial + "\n" if initial else "")  # a text file ends its last line
+            try:
+                with self.app.suspend():
+                    done = subprocess.run([*shlex.split(editor), name])
+            except SuspendNotSupported:
+                self.notify(Content("This terminal cannot hand itself over to an editor; use a (the note dialog)."),
+                            severity="warning", timeout=5)
+                return
+            except (OSError, ValueError) as exc:
+                self.notify(Content(f"Could not start the editor {editor!r}: {exc}"), severity="error", timeout=6)
+                return
+            if done.returncode != 0:
+                self.notify(Content(f"The editor exited with status {done.returncode}: the note is unchanged."),
+                            severity="warning", timeout=5)
+                return
+            try:
+                note = Path(name).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                self.notify(Content(f"Could not read what the editor left ({exc}); the note is unchanged."),
+                            severity="error", timeout=6)
+                return
+        finally:
+            try:
+                os.unlink(name)
+            except OSError:
+                pass
+        note = note.rstrip("\n")  # editors end a file with a newline the user did not type
+        if note == initial:
+            self.notify(Content("Note unchanged."), timeout=2)
+            return
+        self._save_note(span, under, note, whole=whole and under is None)
+        self.refresh()
 
     # --- going places: back, unread, read marks, a percentage ---------------------------------------
 
