@@ -87,7 +87,7 @@ async def test_the_panel_shows_a_legend_of_this_articles_tags(make_app, db_path)
         await pilot.press("tab")
         await pilot.pause()
         legend = app.screen.query_one("#panel-legend").render()
-        plain = legend.plain if hasattr(legend, "plain") else str(legend)
+        plain = (legend.plain if hasattr(legend, "plain") else str(legend)).replace("\u00a0", " ")
         assert "people" in plain and "2" in plain and "places" in plain and "covid" in plain
         assert "find hit" in plain
         theme = app.current_theme

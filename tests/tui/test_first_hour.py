@@ -478,3 +478,28 @@ async def test_e_opens_the_note_in_the_editor_and_saves_what_it_leaves(make_app,
         await pilot.pause()
         passages = [r for r in AnnotationStore(db_path).by_article(A003) if r["start"] is not None]
         assert [(r["quote"], r["note"]) for r in passages] == [("Guo", "written in the editor")]
+
+
+# --- Markdown reads like glow -----------------------------------------------------------------------------
+
+async def test_markdown_is_styled_in_place_with_every_character_kept(make_app, seeds_copy):
+    text = "# Release notes\n\nSome **bold** words and `code` and a [link](https://x.y).\n\n> a quote\n"
+    (seeds_copy / "notes.md").write_text(text, encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot)
+        await wait_until(pilot, lambda: app.session_open)
+        view = await open_from_library(pilot, "notes.md")
+        assert view.text == text  # nothing removed: offsets are the file's
+        view.move_cursor_to(len(text))  # the block cursor out of the way
+        await pilot.pause()
+        rows = {view.row_text(r): r for r in range(view.visual_line_count)}
+        heading = view.render_line(rows["# Release notes"] - round(view.scroll_y))
+        segments = [(seg.text, seg.style) for seg in heading if seg.text.strip()]
+        marks = [style for chunk, style in segments if chunk.strip() == "#"]
+        words = [style for chunk, style in segments if "Release" in chunk]
+        assert marks and words and words[0].bold and not marks[0].bold  # the title bold, its `#` dimmed
+        body = view.render_line(rows[text.splitlines()[2]] - round(view.scroll_y))
+        bold = [seg.style for seg in body if seg.text == "bold"]
+        stars = [seg.style for seg in body if seg.text == "**"]
+        assert bold and bold[0].bold and stars and stars[0].color != bold[0].color

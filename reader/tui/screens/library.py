@@ -286,7 +286,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
             a = ordered[i]
             title = Text(one_line(a.title), no_wrap=True, overflow="ellipsis")  # stand-ins for bidi etc.
             if a.id in self._names:
-                title.append("  " + one_line(self._names[a.id]), style="dim")
+                self._tell_apart(title, a.id)
             if a.warning:
                 title.append(" ⚠", style="bold yellow")
             return (
@@ -309,6 +309,15 @@ class LibraryScreen(TextKeysStandAside, Screen):
         else:
             self._show_empty(None)
         self._update_header()
+
+    def _tell_apart(self, title: Text, article_id: str) -> None:
+        """A look-alike title, cut so that the dimmed path telling it apart always fits in the column."""
+        name = one_line(self._names[article_id])
+        width = self.query_one(ArticleTable).columns["title"].width
+        room = max(8, width - len(name) - 2)
+        if title.cell_len > room:
+            title.truncate(room, overflow="ellipsis")
+        title.append("  " + name, style="dim")
 
     def _count(self, article: Article) -> str:
         if self.counts is None:
@@ -443,7 +452,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
             a = allowed[hit.article]
             cell = emphasise(hit.title, hit.title_spans, one_line=True)
             if a.id in self._names:
-                cell.append("  " + one_line(self._names[a.id]), style="dim")
+                self._tell_apart(cell, a.id)
             if hit.snippet:
                 cell.append("\n")
                 snippet = emphasise(hit.snippet, hit.snippet_spans, one_line=True)

@@ -141,6 +141,7 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
         cursor = max(0, min(cursor, len(a.text)))
         view.load(a.text, dim_ranges=a.dim_ranges, cursor=cursor)
         view.move_cursor_to(cursor, center=True)
+        self._style_markdown()
         self.refresh_annotations(announce=True)
         if self.find_spans:
             view.set_find(self.find_spans, current=0)
@@ -151,6 +152,28 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
         self._update_status()
         if len(a.text) > LARGE_ARTICLE:
             self._prepare_find()
+
+    def _style_markdown(self) -> None:
+        """A Markdown file reads like glow: headings, emphasis, code, links styled, markup dimmed in place."""
+        if not self.article.id.lower().endswith((".md", ".markdown")):
+            return
+        if len(self.article.text) <= LARGE_ARTICLE:
+            from reader.markup import markdown_spans
+
+            self.query_one(ArticleView).set_markup(markdown_spans(self.article.text))
+        else:
+            self._markdown_in_worker(self.article.text)
+
+    @work(thread=True, exclusive=True, group="markdown")
+    def _markdown_in_worker(self, text: str) -> None:
+        from reader.markup import markdown_spans
+
+        spans = markdown_spans(text)
+        self.app.call_from_thread(self._show_markdown, text, spans)
+
+    def _show_markdown(self, text: str, spans) -> None:
+        if text is self.article.text:
+            self.query_one(ArticleView).set_markup(spans)
 
     @work(thread=True, exclusive=True, group="recount")
     def _recount_find(self, query: str) -> None:
@@ -204,6 +227,7 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
         cursor = min(view.cursor, len(article.text))
         view.load(article.text, dim_ranges=article.dim_ranges, cursor=cursor)
         view.move_cursor_to(cursor, center=True)
+        self._style_markdown()
         self.refresh_annotations()
         self.notify(Content("The article changed on disk and was reloaded."), timeout=3)
 
@@ -313,10 +337,11 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
         for key in sorted(counts, key=lambda k: (-counts[k], k)):
             if text:
                 text.append("  ")
-            text.append(f" {field(spelling[key])} ", style=swatch_style(theme, spelling[key]))
-            text.append(f" {counts[key]}", style="dim")
+            # non-breaking spaces: a tag and its count stay on one line of the legend
+            text.append(f"\u00a0{field(spelling[key])}\u00a0", style=swatch_style(theme, spelling[key]))
+            text.append(f"\u00a0{counts[key]}", style="dim")
         text.append("   ")
-        text.append(" find hit ", style=find_style(theme))
+        text.append("\u00a0find\u00a0hit\u00a0", style=find_style(theme))
         legend.update(text)
 
     def annotation_at(self, offset: int) -> Placed | None:

@@ -409,6 +409,13 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--find",
         "article-view--find-current",
         "article-view--dim",
+        "article-view--md-heading",
+        "article-view--md-strong",
+        "article-view--md-emphasis",
+        "article-view--md-code",
+        "article-view--md-link",
+        "article-view--md-quote",
+        "article-view--md-markup",
     }
 
     DEFAULT_CSS = """
@@ -442,6 +449,14 @@ class ArticleView(ScrollView, can_focus=True):
         & > .article-view--dim {
             color: $text-muted;
         }
+        /* Markdown styled in place (reader.markup): the markup characters stay, dimmed */
+        & > .article-view--md-heading { color: $accent; text-style: bold; }
+        & > .article-view--md-strong { text-style: bold; }
+        & > .article-view--md-emphasis { text-style: italic; }
+        & > .article-view--md-code { color: $success; }
+        & > .article-view--md-link { color: $primary; text-style: underline; }
+        & > .article-view--md-quote { color: $text-muted; text-style: italic; }
+        & > .article-view--md-markup { color: $text-disabled; }
         &:light > .article-view--find {
             background: $warning 40%;
         }
@@ -508,6 +523,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._anchor: int | None = None
         self._selection: tuple[int, int] | None = None
         self._dim = _Spans()
+        self._marks: tuple[str, ...] = ()  # the kind of each Markdown span (reader.markup)
+        self._mark_spans = _Spans()
         self._highlights: tuple[Highlight, ...] = ()
         self._highlight_spans = _Spans()
         self._highlight_styles: dict[tuple[int, ...], Style] = {}
@@ -625,6 +642,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._find_spans = _Spans()
         self._find_current = None
         self._dim = _Spans(dim_ranges)
+        self._marks = ()
+        self._mark_spans = _Spans()
         self._set_highlights(highlights)
         self._cursor = min(max(0, cursor), len(text))
         self._invalidate_all()
@@ -633,6 +652,13 @@ class ArticleView(ScrollView, can_focus=True):
             self.scroll_to(y=0, animate=False)
             self._scroll_cursor_into_view(center=self._cursor > 0)
         self.post_message(self.CursorMoved(self, self._cursor))
+
+    def set_markup(self, spans: Iterable[tuple[int, int, str]]) -> None:
+        """Style Markdown in place: ``(start, end, kind)`` from ``reader.markup.markdown_spans``."""
+        spans = list(spans)
+        self._marks = tuple(kind for _, _, kind in spans)
+        self._mark_spans = _Spans((start, end) for start, end, _ in spans)
+        self._invalidate_all()
 
     def set_dim_ranges(self, ranges: Iterable[tuple[int, int]]) -> None:
         self._dim = _Spans(ranges)
@@ -942,6 +968,11 @@ class ArticleView(ScrollView, can_focus=True):
 
         # Layers, bottom to top: (start, end, style).
         layers: list[tuple[int, int, Style]] = []
+        if self._mark_spans:
+            marks = self._marks
+            for a, b, cover in self._mark_spans.overlapping(start, end):
+                for index in cover:
+                    layers.append((a, b, self._layer_style("article-view--md-" + marks[index])))
         if self._dim:
             dim = self._layer_style("article-view--dim")
             layers.extend((a, b, dim) for a, b, _ in self._dim.overlapping(start, end))
