@@ -257,7 +257,7 @@ def resolve_article(corpus: Corpus, name: str) -> str:
     if len(matches) == 1:
         return matches[0]
     if matches:
-        shown = ", ".join(matches[:5]) + (", …" if len(matches) > 5 else "")
+        shown = ", ".join(map(field, matches[:5])) + (", …" if len(matches) > 5 else "")
         raise CliError(f"{name!r} matches {len(matches)} articles ({shown}); give more of the id")
     raise CliError(f"no article {name!r} in {corpus.root}")
 
@@ -654,11 +654,11 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     store = _store(args, _corpus_path(args))
     report = doctor(store, repair=args.repair)
     for line in report.repaired:
-        print(f"repaired: {line}")
+        print(f"repaired: {field(line)}")
     for problem in report.problems:
-        print(f"problem: {problem}")
+        print(f"problem: {field(problem)}")  # a problem may quote a record's article id
     for line in report.advice:
-        print(f"to fix, run: {line}")
+        print(f"to fix, run: {field(line)}")
     if report.healthy:
         print(f"{store.path}: every file reads and every record is valid")
         return 0

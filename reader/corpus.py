@@ -912,11 +912,11 @@ def _load_one(root: str, article_id: str) -> Article | Skipped:
     try:
         data, mtime = _read(path)
     except CorpusError as exc:
-        return Skipped(article_id, str(exc))
+        return Skipped(_display_id(article_id), str(exc))
     except OSError as exc:
-        return Skipped(article_id, _os_reason(exc))
+        return Skipped(_display_id(article_id), _os_reason(exc))
     if is_binary(data):
-        return Skipped(article_id, "binary file (NUL bytes)" if b"\x00" in data[:BINARY_SNIFF] else "binary file")
+        return Skipped(_display_id(article_id), "binary file (NUL bytes)" if b"\x00" in data[:BINARY_SNIFF] else "binary file")
     return _build(article_id, Path(path), data, mtime)
 
 

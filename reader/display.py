@@ -30,7 +30,7 @@ import re
 
 __all__ = [
     "CONTROL_PICTURES", "CONTROL_RE", "DISPLAY_TABLE", "INVISIBLE_RE", "UNSAFE_RE", "STAND_IN",
-    "cell_safe", "control_pictures", "field", "has_unsafe", "json_for_terminal", "name",
+    "cell_safe", "control_pictures", "field", "json_for_terminal", "name",
     "one_line", "same_length", "visible", "visible_with_map",
 ]
 
@@ -78,11 +78,6 @@ DISPLAY_TABLE: dict[int, str] = {
     0x2028: "\u2424",  # LINE SEPARATOR
     0x2029: "\u2424",  # PARAGRAPH SEPARATOR
 }
-
-
-def has_unsafe(text: str) -> bool:
-    """True if ``text`` holds a character that is shown differently from what it is (\\n, \\t aside)."""
-    return UNSAFE_RE.search(text) is not None
 
 
 def _picture(match: re.Match[str]) -> str:

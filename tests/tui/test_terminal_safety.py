@@ -75,3 +75,20 @@ async def test_hostile_titles_tags_notes_and_body_are_shown_with_stand_ins(tmp_p
         browser = drawn(app)
         assert "\u27e8U+2066\u27e9PASSAGET" in browser
         assert hostile.unsafe_in(browser, RAW) == []
+
+
+def test_the_article_layout_gives_each_invisible_character_one_cell_at_its_offset() -> None:
+    """Zero-width and bidi characters are drawn as one-cell stand-ins, so the layout's columns are the
+    text's offsets: the cursor, selections and highlights land where the text says."""
+    from reader.display import DISPLAY_TABLE
+    from reader.tui.widgets.article_view import TextLayout, display_text
+
+    line = "a\u202eb\u200bc\u2066d\u2069e\ufefff\u00adg\U000e0041h"
+    layout = TextLayout(line, 80)
+    assert len(layout) == 1
+    for offset in range(len(line) + 1):
+        assert layout.column_of(offset) == offset
+        assert layout.offset_at(0, offset) == offset
+    shown = display_text(line)
+    assert len(shown) == len(line) and shown == line.translate(DISPLAY_TABLE)
+    assert shown == "a\ufffdb\ufffdc\ufffdd\ufffde\ufffdf\ufffdg\ufffdh"

@@ -115,3 +115,29 @@ def test_corpus_parsing_of_random_bytes_never_raises(data: bytes) -> None:
     except CorpusError:
         return
     assert isinstance(article.text, str) and article.title
+
+
+NAMES = st.binary(min_size=1, max_size=30).filter(lambda b: b"/" not in b and b"\x00" not in b and b not in (b".", b".."))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(files=st.lists(st.tuples(NAMES, st.sampled_from([b".txt", b".md", b""]), st.binary(max_size=200)),
+                      max_size=4, unique_by=lambda f: f[0] + f[1]))
+def test_loading_a_folder_of_random_names_and_bytes_never_raises(files) -> None:
+    """The whole load (scan, names, decoding, parsing) of random file names and contents: no exception,
+    and whatever is listed (articles, skipped files) is safe to show."""
+    from reader.corpus import load_corpus
+    from reader.display import UNSAFE_RE, field
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = os.fsencode(tmp)
+        for name, suffix, data in files:
+            with open(os.path.join(root, name + suffix), "wb") as f:
+                f.write(data)
+        corpus = load_corpus(tmp)
+        for article in corpus.articles:
+            assert isinstance(article.text, str) and article.title
+            assert not any(0x80 <= ord(c) <= 0x9f or (ord(c) < 0x20 and c not in "\n\t") for c in article.text)
+            assert UNSAFE_RE.search(field(article.id)) is None and "\n" not in field(article.id)
+        for skipped in corpus.skipped:
+            assert UNSAFE_RE.search(skipped.id) is None and "\n" not in skipped.id

@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from reader.display import field, one_line
 from reader.export import FORMATS, ExportError, filter_records, render, write_export
 from reader.records import order_tags
 
@@ -211,11 +212,11 @@ class ExportScreen(ModalScreen[Path | None]):
             title = article.title if article is not None and article.title else str(self.article)
             n = len(filter_records(self.records, article=self.article))
             label = Text("This article: ")
-            label.append(Text(title if len(title) <= 44 else title[:43] + "…"))
+            label.append(Text(one_line(title, 44)))
             label.append(f" ({n})")
             return label
         label = Text("Tag: ")
-        label.append(Text(str(tag), style="bold"))
+        label.append(Text(field(str(tag)), style="bold"))
         label.append(f" ({len(filter_records(self.records, tag=tag))})")
         return label
 

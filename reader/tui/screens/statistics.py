@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 from textual_plotext import PlotextPlot
 
 from reader.agreement import agree, annotators
-from reader.display import one_line
+from reader.display import field, one_line
 from reader.stats import Stats, compute
 
 TABS = ("tags", "weeks", "articles", "together", "coders")
@@ -120,7 +120,7 @@ class StatisticsScreen(Screen):
         table = self.query_one("#table-articles", DataTable)
         table.add_columns("Count", "Article", "Id")
         for article, title, n in self.stats.articles:
-            table.add_row(f"{n:>5}", _short(title, 60), article)
+            table.add_row(f"{n:>5}", _short(title, 60), field(article))
 
     def _fill_together(self) -> None:
         table = self.query_one("#table-together", DataTable)
@@ -138,7 +138,7 @@ class StatisticsScreen(Screen):
         if len(names) < 2:
             table.add_columns("Annotations", "Annotator")
             for who, n in self.stats.annotators:
-                table.add_row(f"{n:>11}", who or "(unknown)")
+                table.add_row(f"{n:>11}", field(who) or "(unknown)")
             note.update(Content("Agreement needs two annotators on the same articles "
                                 "(each record names its annotator: the config's user)."))
             return
