@@ -100,3 +100,20 @@ def test_list_tells_look_alike_titles_apart_and_shows_byline_and_source(env):
     assert zlib.endswith("[zlib/copyright.txt]") and "\x1b" not in zlib  # not a terminal: no escapes
     ayya = next(line for line in lines if line.startswith("004_"))
     assert "by Ayya Lmahamad" in ayya
+
+
+def test_every_option_of_every_command_has_a_description():
+    import argparse
+
+    from reader.cli import build_parser, build_tui_parser
+
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    missing = []
+    for name, sub in [*subparsers.choices.items(), ("(the TUI)", build_tui_parser())]:
+        for action in sub._actions:
+            if isinstance(action, (argparse._HelpAction, argparse._VersionAction)):
+                continue
+            if not action.help:
+                missing.append(f"{name} {'/'.join(action.option_strings) or action.dest}")
+    assert missing == []

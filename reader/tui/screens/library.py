@@ -117,7 +117,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
         self.query_one("#library-search").display = False
         table = self.query_one(ArticleTable)
         for key, label, width in (("mark", " ", 1), ("title", "Title", 40), ("date", "Date", 10),
-                                  ("source", "Source", 10), ("words", "Words", 6), ("notes", "Notes", 5)):
+                                  ("source", "Source", 10), ("words", "Words", 6), ("notes", "Annots", 6)):
             table.add_column(label, key=key, width=width)
         if self.app.loaded:
             # Titles first, in this very frame; counts and read marks follow once the store is open.
@@ -343,7 +343,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
 
     def _fit_columns(self) -> None:
         table = self.query_one(ArticleTable)
-        fixed = 1 + 10 + 10 + 6 + 5
+        fixed = 1 + 10 + 10 + 6 + 6  # the last: "Annots", how many annotations
         padding = 2 * 6
         width = max(20, self.size.width - fixed - padding - 2)
         table.columns["title"].width = width
