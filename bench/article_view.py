@@ -19,47 +19,14 @@ import argparse
 import asyncio
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from textual.app import App, ComposeResult
 
-from textual.app import App, ComposeResult  # noqa: E402
-
-from reader.tui.widgets.article_view import ArticleView  # noqa: E402
+from common import build_article, ms, pct, seed_texts
+from reader.tui.widgets.article_view import ArticleView
 
 SIZE = (160, 48)
-
-
-def seed_texts() -> list[str]:
-    return [path.read_text(encoding="utf-8") for path in sorted((ROOT / "seeds").glob("*.txt"))]
-
-
-def build_article(megabytes: float, rng: random.Random) -> str:
-    paragraphs = [
-        paragraph.strip()
-        for text in seed_texts()
-        for paragraph in text.split("\n\n")
-        if paragraph.strip()
-    ]
-    target = int(megabytes * 1_000_000)
-    out: list[str] = []
-    size = 0
-    number = 0
-    while size < target:
-        paragraph = rng.choice(paragraphs)
-        if rng.random() < 0.3:
-            words = paragraph.split(" ")
-            rng.shuffle(words)
-            paragraph = " ".join(words)
-        if rng.random() < 0.05:
-            paragraph = f"Update {number}: {paragraph} (“quoted”, 中文 ok)"
-        number += 1
-        out.append(paragraph)
-        size += len(paragraph) + 2
-    return "\n\n".join(out)
 
 
 class Host(App[None]):
@@ -68,15 +35,6 @@ class Host(App[None]):
 
     def on_mount(self) -> None:
         self.query_one(ArticleView).focus()
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:8.1f} ms"
 
 
 async def time_load(pilot, view: ArticleView, text: str, runs: int) -> list[float]:

@@ -10,35 +10,14 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from reader.corpus import load_corpus, parse_article  # noqa: E402
+from common import ensure_corpus, timed
+from reader.corpus import load_corpus, parse_article
 
 DEFAULT_SHARED = Path(__file__).resolve().parents[2] / "shared"
 HUGE_BYTES = 20 * 1024 * 1024
-
-
-def ensure_corpus(shared: Path, cache: Path, articles: int) -> Path:
-    """The generated corpus in ``cache``, made with bench-corpus.py unless a complete one is there."""
-    out = cache / f"bench-corpus-{articles}"
-    done = cache / f"bench-corpus-{articles}.done"
-    if done.exists() and out.is_dir():
-        return out
-    script = shared / "bench-corpus.py"
-    if not script.is_file():
-        sys.exit(f"bench-corpus.py not found in {shared} (use --shared DIR)")
-    cache.mkdir(parents=True, exist_ok=True)
-    print(f"generating {articles} articles into {out} ...", flush=True)
-    subprocess.run([sys.executable, str(script), str(out), "--articles", str(articles)], check=True)
-    done.write_text("ok\n")
-    return out
 
 
 def huge_article(corpus: Path) -> bytes:
@@ -53,15 +32,6 @@ def huge_article(corpus: Path) -> bytes:
             if size >= HUGE_BYTES:
                 break
     return b"\n".join(parts)
-
-
-def timed(fn, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def main() -> None:

@@ -13,19 +13,15 @@ import argparse
 import json
 import random
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent))
 
-import store as store_bench  # noqa: E402  (bench/store.py: its prefill helpers)
+import store as store_bench  # bench/store.py: its prefill helpers
 
-from reader import export, records  # noqa: E402
-from reader.store import AnnotationStore  # noqa: E402
+from reader import export, records
+from reader.store import AnnotationStore
 
 
 class Unbatched:

@@ -29,66 +29,18 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import textual
 
-import textual  # noqa: E402
-
-from reader.corpus import load_corpus  # noqa: E402
-from reader.search import find_in_text, fold  # noqa: E402
-from reader.tui.app import ReaderApp  # noqa: E402
-from reader.tui.config import Config  # noqa: E402
-from reader.tui.screens.reader import ReaderScreen  # noqa: E402
-from reader.tui.widgets.article_view import ArticleView  # noqa: E402
+from common import SEEDS, build_article, ms, pct, timed
+from reader.corpus import load_corpus
+from reader.search import find_in_text, fold
+from reader.tui.app import ReaderApp
+from reader.tui.config import Config
+from reader.tui.screens.reader import ReaderScreen
+from reader.tui.widgets.article_view import ArticleView
 
 SIZE = (160, 48)
 BIG_NAME = "zz_big_article.txt"
-
-
-def seed_texts() -> list[str]:
-    return [path.read_text(encoding="utf-8") for path in sorted((ROOT / "seeds").glob("*.txt"))]
-
-
-def build_article(megabytes: float, rng: random.Random) -> str:
-    """A headline, a date line, then seed paragraphs repeated with variations up to `megabytes`."""
-    paragraphs = [p.strip() for text in seed_texts() for p in text.split("\n\n") if p.strip() and len(p) > 80]
-    target = int(megabytes * 1_000_000)
-    out = ["Pandemic diplomacy: a very long running file of reports from Baku", "date 2021-03-14 By Bench Mark"]
-    size = sum(len(line) + 2 for line in out)
-    number = 0
-    while size < target:
-        paragraph = rng.choice(paragraphs)
-        roll = rng.random()
-        if roll < 0.25:
-            words = paragraph.split(" ")
-            rng.shuffle(words)
-            paragraph = " ".join(words)
-        elif roll < 0.30:
-            paragraph = f"Update {number}: {paragraph} (“quoted”, 中文 ok)"
-        elif roll < 0.35:
-            paragraph = paragraph.replace("COVID-19", "coronavirus").replace("Azerbaijan", "Azerbaijan Republic")
-        number += 1
-        out.append(paragraph)
-        size += len(paragraph.encode("utf-8")) + 2
-    return "\n\n".join(out) + "\n"
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:8.1f} ms"
-
-
-def timed(fn, runs: int) -> list[float]:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return times
 
 
 async def poll_until(predicate, timeout: float = 60.0) -> None:
@@ -241,7 +193,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="reader-bench-large-"))
     try:
         corpus = tmp / "corpus"
-        shutil.copytree(ROOT / "seeds", corpus)
+        shutil.copytree(SEEDS, corpus)
         start = time.perf_counter()
         big = build_article(args.mb, random.Random(20))
         (corpus / BIG_NAME).write_text(big, encoding="utf-8")

@@ -15,22 +15,20 @@ import argparse
 import io
 import json
 import random
-import sys
 import tempfile
 import time
 import zipfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
 
-from reader import agreement, codebook, qdpx, stats, tabular  # noqa: E402
-from reader.anchoring import describe  # noqa: E402
-from reader.corpus import load_corpus  # noqa: E402
-from reader.records import make_record  # noqa: E402
-from reader.store import AnnotationStore  # noqa: E402
+from common import SHARED
+from reader import agreement, codebook, qdpx, stats, tabular
+from reader.anchoring import describe
+from reader.corpus import load_corpus
+from reader.records import make_record
+from reader.store import AnnotationStore
 
-XSD = HERE.parent.parent / "shared" / "refi-qda" / "Project.xsd"
+XSD = SHARED / "refi-qda" / "Project.xsd"
 WORDS = "the minister said health policy vaccines émigré naïve 😀 agreement talks summit".split()
 TAGS = ["policy", "policy/vaccines", "policy/masks", "health", "health/who", "people/diplomats", "places"]
 

@@ -22,12 +22,10 @@ from pathlib import Path
 
 from tinydb import TinyDB
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from store import distribute, prefill_tinydb, record  # noqa: E402  (bench/store.py: same records)
+from store import distribute, prefill_tinydb, record  # bench/store.py: the same records
 
-from reader.store import AnnotationStore  # noqa: E402
+from reader.store import AnnotationStore
 
 
 def fill(db: Path, rng: random.Random, counts: list[int]) -> tuple[list[str], list[str], float]:

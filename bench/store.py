@@ -25,10 +25,9 @@ from pathlib import Path
 import orjson
 from tinydb import TinyDB
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from reader.fsutil import atomic_write  # noqa: E402
-from reader.store import AnnotationStore, shard_dir_for, shard_name  # noqa: E402
+from reader.fsutil import atomic_write
+from reader.store import AnnotationStore, shard_dir_for, shard_name
 
 WORDS = ("the minister said on tuesday that talks would resume after the holiday while critics warned "
          "of rising costs for households across the region and called for an inquiry into the contracts").split()

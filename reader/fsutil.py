@@ -11,6 +11,7 @@ import errno
 import os
 import secrets
 from pathlib import Path
+from typing import Callable
 
 TEMP_SUFFIX = ".tmp"
 
@@ -77,21 +78,26 @@ def atomic_write(path: Path | str, data: bytes, *, durable: bool = True) -> None
         fsync_dir(path.parent)
 
 
-def remove_stale_temps(folder: Path) -> int:
-    """Remove temp files left by a writer that died mid-write; call it only while holding the lock."""
+def _remove_where(folder: Path | str, doomed: Callable[[str], bool]) -> int:
+    """Remove the files of ``folder`` whose name ``doomed`` accepts; returns how many went (errors skip)."""
     removed = 0
     try:
         entries = list(os.scandir(folder))
     except OSError:
         return 0
     for entry in entries:
-        if entry.name.startswith(".") and entry.name.endswith(TEMP_SUFFIX):
+        if doomed(entry.name):
             try:
                 os.unlink(entry.path)
                 removed += 1
             except OSError:
                 pass
     return removed
+
+
+def remove_stale_temps(folder: Path) -> int:
+    """Remove temp files left by a writer that died mid-write; call it only while holding the lock."""
+    return _remove_where(folder, lambda name: name.startswith(".") and name.endswith(TEMP_SUFFIX))
 
 
 def pid_alive(pid: int) -> bool:
@@ -113,21 +119,11 @@ def remove_dead_temps(path: Path | str) -> int:
     """
     path = Path(path)
     prefix = f".{path.name}."
-    removed = 0
-    try:
-        entries = list(os.scandir(path.parent))
-    except OSError:
-        return 0
-    for entry in entries:
-        name = entry.name
+
+    def dead_writers_temp(name: str) -> bool:
         if not (name.startswith(prefix) and name.endswith(TEMP_SUFFIX)):
-            continue
+            return False
         middle = name[len(prefix):-len(TEMP_SUFFIX)].split(".")
-        if len(middle) != 2 or not middle[0].isdigit() or pid_alive(int(middle[0])):
-            continue
-        try:
-            os.unlink(entry.path)
-            removed += 1
-        except OSError:
-            pass
-    return removed
+        return len(middle) == 2 and middle[0].isdigit() and not pid_alive(int(middle[0]))
+
+    return _remove_where(path.parent, dead_writers_temp)

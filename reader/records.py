@@ -87,6 +87,19 @@ def normalise_tag(tag: str) -> str:
     return cleaned
 
 
+READ_FRACTION = 0.9  # an article counts as read once the reader has been past 90 % of its text
+
+
+def reading_state(state: Mapping[str, Any]) -> str:
+    """"read", "started" (opened, not read) or "unread", from an article's stored reading state."""
+    return "read" if state.get("read") else ("started" if state.get("opened") else "unread")
+
+
+def reached_the_end(offset: int, length: int) -> bool:
+    """Whether a reader at ``offset`` of a text of ``length`` characters has read it (READ_FRACTION)."""
+    return length > 0 and offset >= READ_FRACTION * length
+
+
 def tag_spellings(records: Iterable[dict[str, Any]]) -> dict[str, str]:
     """Casefolded tag -> the spelling shown for it: the commonest among the records, the first seen on a tie.
 

@@ -186,13 +186,20 @@ class Session:
                        error="this annotation is shown from a backup of a damaged database file and is read-only; "
                              "run `reader doctor` for what to do")
 
-    def update(self, annotation_id: str, *, tags: Iterable[str] | None = None, note: str | None = None) -> Outcome:
+    def _editable(self, annotation_id: str) -> Outcome | dict[str, Any]:
+        """The annotation as it stands, or the refusal when it is shown from a backup; KeyError if unknown."""
         refused = self._from_backup(annotation_id)
         if refused is not None:
             return refused
         current = self.get(annotation_id)
         if current is None:
             raise KeyError(annotation_id)
+        return current
+
+    def update(self, annotation_id: str, *, tags: Iterable[str] | None = None, note: str | None = None) -> Outcome:
+        current = self._editable(annotation_id)
+        if isinstance(current, Outcome):
+            return current
         record = dict(current)
         if tags is not None:
             record["tags"] = normalise_tags(tags)
@@ -202,12 +209,9 @@ class Session:
         return self._apply("update", record)
 
     def delete(self, annotation_id: str) -> Outcome:
-        refused = self._from_backup(annotation_id)
-        if refused is not None:
-            return refused
-        current = self.get(annotation_id)
-        if current is None:
-            raise KeyError(annotation_id)
+        current = self._editable(annotation_id)
+        if isinstance(current, Outcome):
+            return current
         outcome = self._apply("delete", dict(current))
         self.undo_stack.append(dict(current))
         return outcome

@@ -1255,8 +1255,10 @@ class AnnotationStore:
         return [message for name, message in sorted(self.damage.items()) if chunk_key(name) == key]
 
     def by_tag(self, tag: str) -> list[dict]:
-        wanted = records.normalise_tag(tag).casefold()
-        return [r for r in self.all() if any(t.casefold() == wanted for t in r["tags"])]
+        """The records with ``tag`` or one of its sub-tags (``codebook.record_has_tag``: the one rule)."""
+        from reader.codebook import record_has_tag
+
+        return [r for r in self.all() if record_has_tag(r, tag)]
 
     def find_text(self, text: str) -> list[dict]:
         """Case-insensitive substring of the quote, the note or a tag."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,18 @@ LOAD_NOW_MAX_FILES = 200
 # half second, every file's stat every few ticks (an edit in place changes no folder).
 POLL_SECONDS = 0.5
 POLL_FILES_EVERY = 3
+
+
+NOTICES_KEPT = 100
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One message shown to the user as a toast."""
+
+    title: str
+    message: str
+    severity: str
 
 
 class ReaderApp(App[int]):
@@ -71,6 +84,13 @@ class ReaderApp(App[int]):
 
         self._control_characters = ControlCharacters()
         self.broadcast = Broadcast(self)
+        self.notices: list[Notice] = []
+
+    def notify(self, message, *, title: str = "", severity="information", timeout=None, markup: bool = True) -> None:
+        """Textual's toast, and a record of it in ``notices`` (what the user was told, newest last)."""
+        self.notices.append(Notice(title, str(message), severity))
+        del self.notices[:-NOTICES_KEPT]
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def get_line_filters(self):
         """Textual's filters, then ours: no control character in user text ever reaches the terminal."""

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from tests.e2e.test_tmux_flow import reader_command
+from tests.helpers import reader_command
 from tests.e2e.tmux import Tmux
 
 pytestmark = pytest.mark.e2e

@@ -2,40 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import shlex
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from tests.e2e.tmux import Tmux
+from tests.helpers import A003, export_json as export, reader_command
 
 pytestmark = pytest.mark.e2e
-ARTICLE = "003_5fa1d59920890bb8.txt"
-
-
-def reader_command() -> list[str]:
-    exe = shutil.which("reader")
-    return [exe] if exe else [sys.executable, "-m", "reader"]
-
-
-@pytest.fixture
-def term():
-    if shutil.which("tmux") is None:
-        pytest.fail("tmux is required for the end-to-end test (apt-get install -y tmux; .ci/run does it)")
-    t = Tmux(120, 36)
-    yield t
-    t.kill()
-
-
-def export(corpus: Path, db: Path) -> dict:
-    out = subprocess.run([*reader_command(), "export", "--corpus", str(corpus), "--db", str(db)],
-                         capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
+ARTICLE = A003
 
 
 def test_search_open_find_select_tag_export_quit(term, seeds_copy, tmp_path):

@@ -9,11 +9,11 @@ import time
 
 import pytest
 
-from tests.e2e.test_tmux_flow import export, reader_command
+from tests.helpers import A003, export_json as export, reader_command
 from tests.e2e.tmux import Tmux
 
 pytestmark = pytest.mark.e2e
-ARTICLE = "003_5fa1d59920890bb8.txt"
+ARTICLE = A003
 
 
 @pytest.fixture

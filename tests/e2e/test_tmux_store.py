@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 
 from reader.store import AnnotationStore, shard_name
-from tests.e2e.test_tmux_flow import ARTICLE, reader_command, term  # noqa: F401  (term is a fixture)
+from tests.helpers import A000, A003 as ARTICLE, reader_command
 
 pytestmark = pytest.mark.e2e
-A000 = "000_d0be67b830ac3de5.txt"
 
 
 def tui(term, corpus: Path, db: Path) -> None:

@@ -70,7 +70,7 @@ def check_wrap(view: ArticleView, text: str) -> None:
     width = view.wrap_width
     rebuilt = []
     for row in range(view.visual_line_count):
-        start, end, ends_line = view._layout.row_bounds(row)  # type: ignore[union-attr]
+        start, end, ends_line = view.layout.row_bounds(row)  # type: ignore[union-attr]
         rebuilt.append(text[start:end] + ("\n" if ends_line and end < len(text) else ""))
         shown = text[start:end]
         assert cell_len(shown.rstrip(" ")) <= width
@@ -155,7 +155,7 @@ async def test_j_k_move_one_visual_line_keeping_the_column() -> None:
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         view = app.query_one(ArticleView)
         await pilot.pause()
-        layout = view._layout
+        layout = view.layout
         assert layout is not None
         await pilot.press("l", "l", "l", "l", "l")
         assert view.cursor == 5
@@ -293,7 +293,7 @@ async def test_find_hits_wrap_and_post_find_changed() -> None:
         def bg_at(offset: int) -> object:
             row = view.row_of(offset)
             strip = view.render_line(row - round(view.scroll_y))
-            column = view._layout.column_of(offset, row)  # type: ignore[union-attr]
+            column = view.layout.column_of(offset, row)  # type: ignore[union-attr]
             return strip.crop(column, column + 1)._segments[0].style.bgcolor
 
         assert bg_at(hits[0][0] + 1) == current_bg  # +1: the cursor sits on the first cell

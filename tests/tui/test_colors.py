@@ -69,7 +69,7 @@ async def test_the_panel_shows_a_legend_of_this_articles_tags(make_app, db_path)
     from reader.records import make_record
     from reader.store import AnnotationStore
     from reader.tui.screens.reader import ReaderScreen
-    from tests.tui.conftest import wait_loaded, wait_until
+    from tests.helpers import wait_loaded, wait_until
 
     app = make_app()
     article = load_corpus(app.corpus_root).get("003_5fa1d59920890bb8.txt")

@@ -8,7 +8,7 @@ from reader.store import AnnotationStore
 from reader.tui.screens.library import LibraryScreen
 from reader.tui.screens.reader import ReaderScreen
 from reader.tui.widgets.article_view import ArticleView
-from tests.tui.conftest import wait_loaded, wait_until
+from tests.helpers import wait_loaded, wait_until
 
 A003 = "003_5fa1d59920890bb8.txt"
 
@@ -182,7 +182,7 @@ async def test_enter_on_a_whole_article_annotation_goes_to_the_top_and_shows_it(
         await pilot.press("enter")
         await pilot.pause()
         assert view.cursor == 0 and view.scroll_y == 0
-        messages = " ".join(str(n.message) for n in app._notifications)
+        messages = " ".join(n.message for n in app.notices)
         assert "no place" not in messages
         assert "diplomacy" in messages and "read for the quotes" in messages
 

@@ -8,41 +8,7 @@ from reader.store import AnnotationStore
 from reader.tui.screens.library import LibraryScreen
 from reader.tui.screens.reader import ReaderScreen
 from reader.tui.widgets.article_view import ArticleView
-from tests.tui.conftest import wait_loaded, wait_until
-
-A003 = "003_5fa1d59920890bb8.txt"
-SIZE = (120, 36)
-
-
-def rows(app) -> list[str]:
-    table = app.screen.query_one("#articles")
-    return [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)]
-
-
-async def open_003(pilot):
-    app = pilot.app
-    await wait_loaded(pilot)
-    table = app.screen.query_one("#articles")
-    table.move_cursor(row=table.get_row_index(A003))
-    await pilot.press("enter")
-    await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen))
-    await pilot.pause()
-    return app.screen.query_one(ArticleView)
-
-
-
-async def type_text(pilot, text: str) -> None:
-    keys = ["space" if c == " " else c for c in text]
-    await pilot.press(*keys)
-
-
-async def tag_a_word(pilot, tags: str) -> None:
-    """Select the word at the cursor (v w) and tag it through the tag dialog."""
-    await pilot.press("v", "w", "t")
-    await wait_until(pilot, lambda: pilot.app.screen.query("#tag-input"))
-    await type_text(pilot, tags)
-    await pilot.press("enter")
-    await pilot.pause()
+from tests.helpers import A003, SIZE, open_003, rows, tag_a_word, type_text, wait_loaded, wait_until
 
 
 def second_guo_min(text: str) -> int:
@@ -180,7 +146,7 @@ async def test_locked_database_keeps_the_annotation_and_retries(make_app, db_pat
         with lock:
             await tag_a_word(pilot, "kept")
             assert len(app.session.pending) == 1
-            assert any("Not saved" in (n.title or "") for n in app._notifications)
+            assert any("Not saved" in (n.title or "") for n in app.notices)
             assert [p.saved for p in app.screen.placed] == [False]
         await wait_until(pilot, lambda: not app.session.pending, tries=400)
     assert [r["tags"] for r in AnnotationStore(db_path).all()] == [["kept"]]
@@ -192,7 +158,7 @@ async def test_corrupt_database_is_reported_and_left_alone(make_app, db_path):
     app = make_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_loaded(pilot)
-        await wait_until(pilot, lambda: any("Database problem" in (n.title or "") for n in app._notifications))
+        await wait_until(pilot, lambda: any("Database problem" in (n.title or "") for n in app.notices))
         await open_003(pilot)
         await tag_a_word(pilot, "kept")
         assert [p.record["tags"] for p in app.session.pending] == [["kept"]]

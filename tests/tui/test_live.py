@@ -7,8 +7,8 @@ from reader.library import Library
 from reader.store import AnnotationStore
 from reader.tui.screens.reader import ReaderScreen
 from reader.tui.widgets.article_view import ArticleView
-from tests.tui.conftest import wait_loaded, wait_until
-from tests.tui.test_library_reader import A003, SIZE, open_003, rows
+from tests.helpers import wait_loaded, wait_until
+from tests.helpers import A003, SIZE, open_003, rows
 
 
 def count_cell(app, article_id: str) -> str:

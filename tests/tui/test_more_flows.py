@@ -11,8 +11,8 @@ from reader.tui.config import load_config
 from reader.tui.screens.library import LibraryScreen
 from reader.tui.screens.reader import ReaderScreen
 from reader.tui.widgets.article_view import ArticleView
-from tests.tui.conftest import wait_loaded, wait_until
-from tests.tui.test_library_reader import A003, SIZE, open_003, rows, tag_a_word, type_text
+from tests.helpers import wait_loaded, wait_until
+from tests.helpers import A003, SIZE, open_003, rows, tag_a_word, type_text
 
 
 def guo_min(corpus: Path) -> int:
@@ -45,7 +45,7 @@ async def test_read_only_database_keeps_the_annotation_and_saves_it_once_writabl
         app.session.store.readonly = True
         await tag_a_word(pilot, "kept")
         assert [p.record["tags"] for p in app.session.pending] == [["kept"]]
-        assert any("read-only" in str(n.message) for n in app._notifications)
+        assert any("read-only" in str(n.message) for n in app.notices)
         assert AnnotationStore(db_path).all() == []
         app.session.store.readonly = False
         await wait_until(pilot, lambda: not app.session.pending, tries=400)
@@ -79,7 +79,7 @@ async def test_a_bad_config_file_is_reported_not_fatal(seeds_copy, db_path, tmp_
     app = ReaderApp(seeds_copy, db_path, config=load_config(config_file))
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_loaded(pilot)
-        await wait_until(pilot, lambda: any("not valid TOML" in str(n.message) for n in app._notifications))
+        await wait_until(pilot, lambda: any("not valid TOML" in str(n.message) for n in app.notices))
 
 
 async def test_a_large_corpus_loads_in_a_worker(tmp_path, db_path):

@@ -16,10 +16,7 @@ from reader.tui.config import Config
 from reader.tui.screens.codebook import CodebookScreen, PromptScreen
 from reader.tui.screens.library import LibraryScreen
 from reader.tui.screens.statistics import StatisticsScreen
-from tests.tui.conftest import wait_loaded, wait_until
-
-A003 = "003_5fa1d59920890bb8.txt"
-A001 = "001_c82698a9d093e732.txt"
+from tests.helpers import A001, A003, wait_loaded, wait_until
 
 
 def seed(corpus: Path, db: Path) -> AnnotationStore:

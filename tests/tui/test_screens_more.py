@@ -22,23 +22,16 @@ from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.library import LibraryScreen
 from reader.tui.screens.reader import ReaderScreen
 from reader.tui.widgets.article_view import ArticleView
+from tests.helpers import A001, A003, A004, SIZE, wait_until
 
-SIZE = (120, 36)
-CHINA = "003_5fa1d59920890bb8.txt"       # "Chinese Ambassador: We are closely cooperating with Azerbaijan …"
-ALIYEV = "001_c82698a9d093e732.txt"
-MASKS = "004_9c9c4874b48bb81e.txt"
+CHINA, ALIYEV, MASKS = A003, A001, A004
 
 
 def _db(tmp_path: Path) -> Path:
     return tmp_path / "annotations" / "annotations.json"
 
 
-async def _wait(pilot, condition, what: str, rounds: int = 2000) -> None:
-    for _ in range(rounds):
-        if condition():
-            return
-        await pilot.pause()
-    raise AssertionError(f"timed out waiting for {what}")
+_wait = wait_until
 
 
 def _library_ready(app) -> bool:
@@ -82,7 +75,7 @@ def _plain_cells(app, annotation_id: str) -> list[str]:
 
 
 def _notes(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    return [str(n.message) for n in app.notices]
 
 
 async def _open_browser(app, pilot) -> None:

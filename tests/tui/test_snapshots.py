@@ -13,9 +13,8 @@ from reader.store import AnnotationStore
 from reader.tui.app import ReaderApp
 from reader.tui.config import Config
 from reader.tui.screens.reader import ReaderScreen
-from tests.tui.conftest import wait_loaded, wait_until
+from tests.helpers import A003, wait_loaded, wait_until
 
-A003 = "003_5fa1d59920890bb8.txt"
 STAMP = "2026-01-02T03:04:05.000000Z"
 
 

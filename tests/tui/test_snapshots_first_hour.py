@@ -16,7 +16,7 @@ from reader.tui.app import ReaderApp
 from reader.tui.config import Config
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.reader import ReaderScreen
-from tests.tui.conftest import wait_loaded, wait_until
+from tests.helpers import wait_loaded, wait_until
 
 STAMP = "2026-01-02T03:04:05.000000Z"
 README = """<!-- badges: generated -->

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from reader.store import AnnotationStore, shard_name
-from tests.tui.conftest import wait_until
-from tests.tui.test_library_reader import A003, SIZE, open_003, tag_a_word
+from tests.helpers import wait_until
+from tests.helpers import A003, SIZE, open_003, tag_a_word
 
 A000 = "000_d0be67b830ac3de5.txt"
 
@@ -32,11 +32,11 @@ async def test_a_damaged_article_is_read_only_and_others_still_save(make_app, db
     app = make_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_003(pilot)
-        await wait_until(pilot, lambda: any("Damaged" in (n.title or "") for n in app._notifications))
+        await wait_until(pilot, lambda: any("Damaged" in (n.title or "") for n in app.notices))
         assert [p.record["tags"] for p in app.screen.placed] == [["before"]]   # from the last good backup
         assert app.session.shown_from_backup(kept["id"])
         await tag_a_word(pilot, "refused")
-        assert any("Refused" in (n.title or "") and "read-only" in str(n.message) for n in app._notifications)
+        assert any("Refused" in (n.title or "") and "read-only" in str(n.message) for n in app.notices)
         assert app.session.pending == []                       # refused, not queued to fail forever
         for outcome in (app.session.delete(kept["id"]), app.session.update(kept["id"], note="x")):
             assert outcome.refused and "backup" in outcome.error

@@ -12,7 +12,7 @@ from reader.tui.screens.annotations import AnnotationsScreen
 from reader.tui.screens.reader import ReaderScreen
 from reader.tui.widgets.article_view import ArticleView
 from tests import hostile
-from tests.tui.conftest import wait_loaded, wait_until
+from tests.helpers import wait_loaded, wait_until
 
 RAW = [raw for raw, _ in hostile.SEQUENCES.values()]
 

@@ -11,23 +11,7 @@ import jsonschema
 import pytest
 
 from tests.conftest import SEEDS
-
-ARTICLE_003 = "003_5fa1d59920890bb8.txt"
-
-
-def run(*args: str, cwd: Path | None = None, ok: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "reader", *args], capture_output=True, text=True,
-                            cwd=cwd, timeout=120)
-    assert "Traceback" not in result.stderr, result.stderr
-    if ok:
-        assert result.returncode == 0, result.stderr
-    return result
-
-
-@pytest.fixture
-def env(seeds_copy: Path):
-    db = seeds_copy.parent / "annotations" / "annotations.json"
-    return {"corpus": seeds_copy, "db": db, "base": ["--corpus", str(seeds_copy), "--db", str(db)]}
+from tests.helpers import A003 as ARTICLE_003, run
 
 
 def export_native(env) -> dict:

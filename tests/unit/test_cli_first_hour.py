@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.test_cli import ARTICLE_003, env, export_native, run  # noqa: F401  (env is a fixture)
+from tests.helpers import A003 as ARTICLE_003
+from tests.helpers import export_json, run
+
+
+def export_native(env) -> dict:
+    return export_json(env["corpus"], env["db"])
 
 ARTICLE_004 = "004_9c9c4874b48bb81e.txt"
 

@@ -8,9 +8,8 @@ import shutil
 from pathlib import Path
 
 from reader.store import AnnotationStore, shard_name
-from tests.unit.test_cli import ARTICLE_003, env, run  # noqa: F401  (env is a fixture)
+from tests.helpers import A000, A003 as ARTICLE_003, run
 
-A000 = "000_d0be67b830ac3de5.txt"
 
 
 def setup_damaged(env) -> tuple[Path, bytes]:

@@ -14,8 +14,9 @@ import pytest
 
 from reader import agreement, stats
 from reader.tabular import export_csv
+from tests.helpers import A001
 
-ARTICLE = "001_c82698a9d093e732.txt"
+ARTICLE = A001
 
 
 def run(*args: str, user: str = "ana", ok: bool = True) -> subprocess.CompletedProcess:

@@ -10,9 +10,7 @@ from filelock import FileLock
 from reader.corpus import load_corpus
 from reader.session import Session
 from reader.store import AnnotationStore
-from tests.unit.test_cli import run
-
-A000 = "000_d0be67b830ac3de5.txt"
+from tests.helpers import A000, run
 
 
 def test_unsaved_adds_edits_and_deletes_are_rescued_and_replayed(seeds_copy: Path, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ import pytest
 from reader.export import export_native
 from reader.records import make_record
 from reader.store import AnnotationStore
-from tests.unit.test_store_reliability import WRITER, acknowledged, database_files, temp_files, writer
+from tests.helpers import acknowledged, database_files, temp_files, writer
 
 pytestmark = pytest.mark.slow
 KILLS = 50

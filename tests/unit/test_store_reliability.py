@@ -14,31 +14,11 @@ from pathlib import Path
 import pytest
 
 from reader.store import AnnotationStore, CorruptDatabase, shard_name
+from tests.helpers import WRITER, acknowledged, database_files, temp_files, writer  # noqa: F401
 
 pytestmark = pytest.mark.slow
 
-WRITER = Path(__file__).with_name("store_writer.py")
 ROUNDS = 25
-
-
-def writer(db: Path, count: int, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, str(WRITER), str(db), str(count), *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-
-
-def acknowledged(stdout: bytes) -> list[str]:
-    """Ids printed in full: a line cut short by the kill was never acknowledged."""
-    text = stdout.decode()
-    lines = text.split("\n")
-    return [line for line in lines[:-1] if line]   # the part after the last newline is incomplete
-
-
-def database_files(folder: Path) -> list[Path]:
-    return [p for p in folder.rglob("*.json") if not p.name.startswith(".")]
-
-
-def temp_files(folder: Path) -> list[Path]:
-    return [p for p in folder.rglob(".*.tmp")]
 
 
 def test_kill_9_loses_no_acknowledged_annotation(tmp_path: Path) -> None:

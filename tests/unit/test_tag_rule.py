@@ -12,9 +12,7 @@ from reader.corpus import load_corpus
 from reader.records import count_tags, order_tags, tag_spellings
 from reader.session import Session
 from reader.store import AnnotationStore
-from tests.unit.test_cli import run
-
-A000 = "000_d0be67b830ac3de5.txt"
+from tests.helpers import A000, run
 
 
 def test_commonest_spelling_wins_everywhere(seeds_copy: Path, tmp_path: Path) -> None:
@@ -90,3 +88,20 @@ def test_a_save_or_a_rename_is_searchable_at_once(seeds_copy: Path, tmp_path: Pa
     session.rename_tag("quarantined", "isolated")
     assert index.search("tag:quarantined") == []
     assert [h.article for h in index.search("tag:isolated")] == [A000]
+
+
+def test_reading_state_and_the_read_rule_live_in_the_core() -> None:
+    from reader.records import reached_the_end, reading_state
+
+    assert reading_state({}) == "unread"
+    assert reading_state({"opened": "2026-12-01T10:00:00Z"}) == "started"
+    assert reading_state({"opened": "2026-12-01T10:00:00Z", "read": True}) == "read"
+    assert not reached_the_end(89, 100) and reached_the_end(90, 100) and not reached_the_end(0, 0)
+
+
+def test_the_store_filters_by_tag_with_the_codebook_rule(tmp_path: Path) -> None:
+    store = AnnotationStore(tmp_path / "annotations.json")
+    parent = store.add(article=A000, tags=["Policy"])
+    child = store.add(article=A000, tags=["policy/vaccines"])
+    store.add(article=A000, tags=["policymaking"])
+    assert {r["id"] for r in store.by_tag("policy")} == {parent["id"], child["id"]}

@@ -20,6 +20,7 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from reader.corpus import Article, distinguishing_names
+from reader.records import reading_state
 from reader.display import one_line
 from reader.tui.keys import TextKeysStandAside
 from reader.tui.messages import AnnotationsChanged, CorpusChanged, CorpusLoaded, IndexProgress, LoadProgress
@@ -221,7 +222,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
         state = self._states.get(article.id)
         if state is None:
             found = self.app.session.get_state(article.id)
-            state = "read" if found.get("read") else ("started" if found.get("opened") else "unread")
+            state = reading_state(found)
             self._states[article.id] = state
         return READ_MARKS[state]
 

@@ -13,7 +13,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.display import field, one_line
-from reader.records import now_iso
+from reader.records import now_iso, reached_the_end
 from reader.session import Placed
 from reader.tui.colors import find_style, highlight_style, swatch_style
 from reader.tui.keys import TextKeysStandAside
@@ -23,7 +23,6 @@ from reader.tui.widgets.article_view import ArticleView, Highlight
 POSITION_SAVE_DELAY = 1.5
 FIND_DEBOUNCE = 0.08
 LARGE_ARTICLE = 1_000_000  # characters; above this, find's case-folding is prepared in a worker
-READ_FRACTION = 0.9
 
 
 class AnnotationPanel(OptionList):
@@ -384,7 +383,7 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
             self._position_timer.stop()
         self._position_timer = self.set_timer(POSITION_SAVE_DELAY, self._save_position)
         text_len = len(self.article.text)
-        if not self._marked_read and text_len and event.offset >= READ_FRACTION * text_len:
+        if not self._marked_read and reached_the_end(event.offset, text_len):
             self._marked_read = True
             self.app.session.set_state(self.article_id, read=True)
 

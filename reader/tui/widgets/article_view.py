@@ -586,6 +586,11 @@ class ArticleView(ScrollView, can_focus=True):
         return self._layout.width if self._layout is not None else max(1, self._content_width() - 1)
 
     @property
+    def layout(self) -> TextLayout | None:
+        """The soft-wrapped rows of the text at the current width (None before the first layout)."""
+        return self._ensure_layout()
+
+    @property
     def visual_line_count(self) -> int:
         return len(self._layout) if self._layout is not None else 0
 
