@@ -2,51 +2,83 @@
 
 A passage is described the way web annotation tools describe it: a position (``start``/``end``, code-point
 offsets into the text) and a quote with up to ``CONTEXT`` characters of context on each side. When the text
-changes, :func:`anchor` looks for the passage again:
+changes, :func:`anchor` looks for the passage again and says how sure it is:
 
-1. the quote still sits at its old offsets → ``"anchored"``;
-2. the quote occurs elsewhere, exactly → the occurrence whose context and position fit best, ``"moved"``
-   (unless none of them has its old context and an approximate match near the old position, in its old
-   context, ranks higher: the passage was edited in place and the quote happens to occur elsewhere);
-3. an approximate match (rapidfuzz), ranked by quote 50 / prefix 20 / suffix 20 / position 2, searched
-   first in a window around the old position, then over the whole text → ``"moved"``;
-4. nothing good enough → ``"orphaned"``. Orphans are reported, never deleted here.
+1. the quote sits at its old offsets *and* its old context is still around it → ``"anchored"``,
+   confidence 1 (offsets alone are not trusted: the same words may now sit there in another sentence;
+   with one side of the context intact it stays ``"anchored"``, with a lower confidence);
+2. otherwise every candidate is scored together: exact occurrences of the quote (``str.find``),
+   occurrences up to whitespace and quote marks (re-wrapped lines, straightened quotes) and approximate ones (Levenshtein distance, a substitution costs 1, found with Myers' bit-parallel search in
+   :mod:`reader.fuzzy`) in windows around the old position, around where pieces of the quote or of its
+   context still occur, then over the whole text. A candidate's rank is quote 50 / prefix 20 / suffix 20 /
+   position 2 (a quote shorter than 32 characters weighs less, its context more), all weighed before any
+   threshold, so a passage edited in place with its context intact beats the same words elsewhere;
+3. the best candidate is accepted when its quote is close enough (at most half of it edited when its
+   context is there, fewer edits when it is not: ``allowed_errors``) and, when the quote's old context now
+   meets around (at most half of) what is left of it, candidates elsewhere only if the quote is distinct
+   (16 characters or more) and survives nearly whole, or has its own context; a short quote that occurs
+   more than once needs its context (``_needed_context``); and the overall confidence must reach
+   ``MIN_CONFIDENCE`` (0.5). Else → ``"orphaned"`` (reported, never deleted here).
 
-Speed (a 20 MB text stays well under a second): exact matches use ``str.find``. Approximate candidates
-come from exact pieces of the quote (``str.find`` again: a lightly edited passage keeps most of them), and,
-only when those find nothing, from a chunked scan with short probes (at most ``PROBE`` characters: the
-quote itself, or the head, middle and tail of a long quote) that keeps the best hit of each chunk and
-raises its cut-off as better hits turn up. Only a bounded number of candidates is verified, and a long
-quote's boundaries are placed by its head and tail, so its length never multiplies the cost of a search.
+Among equally good spans the one whose edges fall where the quote's did (on a word boundary, or not) wins:
+"some years later" finds "Many years later", not " years later".
+
+Every anchor has a ``confidence`` in 0..1: the quote, prefix and suffix similarity (those that exist),
+weighted 50/20/20. 1.0 means the quote and its context are unchanged. An anchor below ``REVIEW_BELOW``
+(0.9) is to be reviewed by the user, never silently taken as right: for example a quote with one of its
+five characters edited, or an unchanged quote whose context is gone.
 """
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from typing import Any
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import Levenshtein
 
+from reader import fuzzy
 from reader.records import CONTEXT
 
 __all__ = [
-    "CONTEXT", "Selectors", "Anchor", "describe", "find_occurrences", "find_occurrence", "anchor",
-    "anchor_record",
+    "CONTEXT", "REVIEW_BELOW", "Selectors", "Anchor", "describe", "find_occurrences", "find_occurrence",
+    "anchor", "anchor_record", "allowed_errors",
 ]
 
-# Weights of the ranking (as in hypothesis/client): how much each kind of evidence counts.
 W_QUOTE, W_PREFIX, W_SUFFIX, W_POSITION = 50.0, 20.0, 20.0, 2.0
-_W_TOTAL = W_QUOTE + W_PREFIX + W_SUFFIX + W_POSITION
+MIN_CONFIDENCE = 0.5        # below this overall evidence a candidate is never accepted
+REVIEW_BELOW = 0.9          # confidence under this: reported for review (see the module docstring)
+EXACT_ENOUGH = 0.97         # an exact quote whose context is this close: no edited copy can rank higher
+CONVINCING = 0.9            # a candidate this good near the old position ends the search early
+MAX_EXACT = 2000            # exact occurrences scored one by one; beyond this a shortlist is scored
+MAX_SEED_HITS = 64          # a piece of the quote found more often than this says nothing
+NEAR = 4000                 # how far around the old position the near search looks (plus 2 quote lengths)
+FULL_SCAN = 60_000          # a region up to this long is scanned whole when the pieces found nothing good
+MAX_ENDS = 48               # candidate end positions kept per scanned window
+SLACK = 4                   # the context may have grown or shrunk by this many characters
+DELETED_MIN_QUOTE = 0.8     # quote similarity needed elsewhere when its old place holds something else
 
-PROBE = 64                 # longest string handed to the chunk scan (rapidfuzz's bit-parallel fast path)
-CHUNK = 1 << 16            # chunk size of the whole-text scan
-WINDOW_CHUNK = 256         # chunk size near the old position: smaller, so that close candidates all count
-MAX_EXACT = 2000           # exact occurrences scored one by one; beyond this a shortlist is scored
-MAX_CANDIDATES = 64        # approximate candidates verified at most (fewer for very long quotes)
-MAX_SEED_HITS = 64         # a piece of the quote found more often than this is too common to seed a search
-CONVINCING = 0.95          # a match near the old position this good ends the search
-MOVED_MAX_SCORE = 0.99     # a passage that moved never scores like one found in place
+
+# Characters that editors and CMSs swap for one another, each mapped to one of its kind (typographic and
+# straight quotes, dashes, every kind of whitespace).
+_LOOSE = str.maketrans({**{c: "'" for c in "\u2018\u2019\u201b`\u00b4"}, **{c: '"' for c in "\u201c\u201d\u201e\u00ab\u00bb"},
+                        **{c: "-" for c in "\u2010\u2011\u2012\u2013\u2014"},
+                        **{c: " " for c in "\t\n\r\x0b\x0c\u00a0\u2028\u2029"}})
+
+
+_loose_cache: list[tuple[str, str]] = []
+
+
+def _loose_text(text: str) -> str:
+    """``text`` mapped by ``_LOOSE`` (the same length), remembered for the last few texts: re-anchoring the
+    annotations of one article maps its text once."""
+    for original, mapped in _loose_cache:
+        if original is text:
+            return mapped
+    mapped = text.translate(_LOOSE)
+    _loose_cache.insert(0, (text, mapped))
+    del _loose_cache[4:]
+    return mapped
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +96,20 @@ class Anchor:
     start: int | None
     end: int | None
     quote: str | None      # the text now at start:end
-    score: float           # 1.0 found in place; lower when moved or approximate; 0.0 orphaned
+    confidence: float      # 1.0 quote and context unchanged; lower when edited; 0.0 orphaned
 
     @property
     def found(self) -> bool:
         return self.status != "orphaned"
+
+    @property
+    def score(self) -> float:          # the name before issue 10
+        return self.confidence
+
+    @property
+    def review(self) -> bool:
+        """Found, but not surely enough to be taken as right without the user's look."""
+        return self.found and self.confidence < REVIEW_BELOW
 
 
 _ORPHAN = Anchor("orphaned", None, None, None, 0.0)
@@ -121,344 +162,402 @@ def anchor_record(text: str, record: dict[str, Any]) -> Anchor:
                   suffix=record.get("suffix") or "", start=record.get("start"), end=record.get("end"))
 
 
+def allowed_errors(size: int, context: float) -> int:
+    """Most edits accepted in a quote of ``size`` characters: half of it when its context (0..1, the mean
+    similarity of the prefix and suffix that exist) is there, fewer when it is weak or absent."""
+    if context >= 0.75:
+        return max(0, min(size // 2, size - 2))      # at least two characters must survive
+    return max(size // 2 - 2, 1 if size >= 4 else 0)
+
+
+def _needed_context(size: int) -> float:
+    """Least context similarity (when the selectors have context) for a quote of ``size`` characters: a
+    two-letter word needs most of its context, a quote of 16 characters or more none (one or two
+    characters need more: ``_Search._adjacent``)."""
+    return max(0.0, 0.6 * (1.0 - size / 16))
+
+
 def anchor(text: str, *, quote: str, prefix: str = "", suffix: str = "",
            start: int | None = None, end: int | None = None) -> Anchor:
     """Find the passage described by the selectors in ``text`` (which may have changed since)."""
     if not quote:
         return _WHOLE
-    n, size = len(text), len(quote)
+    if not text:
+        return _ORPHAN
+    size = len(quote)
+    prefix, suffix = prefix[-CONTEXT:], suffix[:CONTEXT]
     hint: int | None = None
     if isinstance(start, int) and not isinstance(start, bool) and start >= 0:
-        if not isinstance(end, int) or isinstance(end, bool) or end < start:
-            end = start + size
-        if end <= n and text[start:end] == quote:
-            return Anchor("anchored", start, end, quote, 1.0)
-        hint = min(start, n)
-    ranker = _Ranker(text, quote, prefix, suffix, hint)
-    found = _exact(ranker)
-    if found is None:
-        found = _approximate(ranker)
-    elif hint is not None and ranker.evidence(found[1], found[2]) < 0.9 * (W_PREFIX + W_SUFFIX):
-        # The quote occurs elsewhere, but not in its old context: if the passage itself was edited in
-        # place, its approximate match near the old position can rank higher (context outweighs a typo).
-        near = _approximate(ranker, near_only=True)
-        if near is not None and near[0] > found[0]:
-            found = near
-    if found is None:
+        hint = min(start, len(text))
+        if text.startswith(quote, hint):
+            left, right = _context_exact(text, hint, hint + size, prefix, suffix)
+            if left and right:
+                return Anchor("anchored", hint, hint + size, quote, 1.0)
+            if left or right:
+                # Still in place with one side of its context intact: an edit touched the other side only.
+                return Anchor("anchored", hint, hint + size, quote,
+                              _Search(text, quote, prefix, suffix, hint).confidence(hint, hint + size))
+    best = _Search(text, quote, prefix, suffix, hint).run()
+    if best is None:
         return _ORPHAN
-    total, s, e = found
-    return Anchor("moved", s, e, text[s:e], round(min(total, MOVED_MAX_SCORE), 6))
+    s, e, conf = best
+    if hint is not None:
+        status = "anchored" if (s, e) == (hint, hint + size) and text[s:e] == quote else "moved"
+    else:
+        status = "anchored" if conf >= 1.0 else "moved"
+    return Anchor(status, s, e, text[s:e], conf)
 
 
-class _Ranker:
-    """Scores a candidate span by quote, context and position (each in 0..1, weighted)."""
+def _context_exact(text: str, s: int, e: int, prefix: str, suffix: str) -> tuple[bool, bool]:
+    return text[max(0, s - len(prefix)):s] == prefix, text[e:e + len(suffix)] == suffix
 
-    __slots__ = ("text", "quote", "prefix", "suffix", "hint", "n")
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+class _Search:
+    """All candidates for one passage, scored together."""
 
     def __init__(self, text: str, quote: str, prefix: str, suffix: str, hint: int | None) -> None:
-        self.text, self.quote, self.hint, self.n = text, quote, hint, len(text)
-        self.prefix, self.suffix = prefix[-CONTEXT:], suffix[:CONTEXT]
+        self.text, self.quote, self.prefix, self.suffix, self.hint = text, quote, prefix, suffix, hint
+        self.n, self.m = len(text), len(quote)
+        self.max_errors = max(1, self.m // 2)
+        self._peqs: tuple[dict[str, int], dict[str, int]] | None = None
+        self.seen: dict[tuple[int, int], tuple] = {}
+        self.scanned: list[tuple[int, int]] = []
+        self.best: tuple | None = None
+        self.exact: list[int] = []
+        self.best_in_context = False
+        # Where each edge of the quote falls: on a word boundary or inside a word (unknown edges: boundary).
+        q0, q1 = quote[0], quote[-1]
+        self.left_boundary = not _is_word(q0) or not prefix or not _is_word(prefix[-1])
+        self.right_boundary = not _is_word(q1) or not suffix or not _is_word(suffix[0])
+        self.frame: tuple[int, int] | None = None
+        # In the ranking a short quote's own similarity says less than its 64 characters of context
+        # ("of" occurs everywhere): its weight grows with its length up to W_QUOTE at 32 characters.
+        self.informative = len(prefix) + len(suffix) >= 16     # enough context to tell places apart
+        self.quote_weight = W_QUOTE * min(1.0, (self.m + 8) / (CONTEXT + 8))
 
-    def evidence(self, s: int, e: int) -> float:
-        """Weighted prefix + suffix similarity of the span ``s:e``'s surroundings."""
-        text = self.text
-        p = Indel.normalized_similarity(self.prefix, text[max(0, s - len(self.prefix)):s]) if self.prefix else 1.0
-        q = Indel.normalized_similarity(self.suffix, text[e:e + len(self.suffix)]) if self.suffix else 1.0
-        return W_PREFIX * p + W_SUFFIX * q
+    # -- the driver --------------------------------------------------------------------------------------
 
-    def context(self, s: int, e: int) -> float:
-        """Weighted prefix + suffix + position evidence (everything but the quote)."""
-        pos = 0.0 if self.hint is None else 1.0 - min(1.0, abs(s - self.hint) / max(self.n, 1))
-        return self.evidence(s, e) + W_POSITION * pos
+    def run(self) -> tuple[int, int, float] | None:
+        text, quote, m, n = self.text, self.quote, self.m, self.n
+        self.exact = self._exact_starts()
+        self.frame = self._frame()
+        for s in self.exact:
+            self._consider(s, s + m, 0)
+        if self.best is not None and self.best[1] >= EXACT_ENOUGH:
+            return self._result()
+        # Re-wrapped lines, collapsed spaces and straightened quotes leave the words as they were: a
+        # regular expression finds those (in C) before any approximate search.
+        self._loose()
+        if self.best is not None and self.best[1] >= EXACT_ENOUGH:
+            return self._result()
+        regions = []
+        if self.hint is not None:
+            radius = NEAR + 2 * m
+            regions.append((max(0, self.hint - radius), min(n, self.hint + m + radius)))
+        regions.append((0, n))
+        slack = min(self.max_errors, 8 + m // 8) + 8     # a lightly edited passage, near where it is expected
+        for lo, hi in regions:
+            starts = self._estimates(lo, hi) + ([self.hint] if self.hint is not None else [])
+            # Where the quote itself is, a fuzzy variant could only be a worse span of the same place.
+            starts = [est for est in starts if not self._overlaps_exact(est, est + m)]
+            windows = sorted((max(0, est - slack), min(n, est + m + slack)) for est in starts)
+            merged: list[list[int]] = []
+            for a, b in windows:
+                if merged and a <= merged[-1][1]:
+                    merged[-1][1] = max(merged[-1][1], b)
+                else:
+                    merged.append([a, b])
+            # Most promising first (the estimates are ordered by how many pieces agree, then by closeness);
+            # a nearly exact match with its context ends the search.
+            order = {}
+            for rank, est in enumerate(starts):
+                for k, (a, b) in enumerate(merged):
+                    if a <= max(0, est - slack) and min(n, est + m + slack) <= b:
+                        order.setdefault(k, rank)
+            for k in sorted(range(len(merged)), key=lambda k: order.get(k, len(starts))):
+                self._window(*merged[k])
+                if self.best is not None and (self.best[1] >= EXACT_ENOUGH or self.best_in_context):
+                    return self._result()
+            if self._convincing():
+                return self._result()
+            if hi - lo <= FULL_SCAN:
+                self._window(lo, hi)
+                if self._convincing():
+                    return self._result()
+        return self._result()
 
-    def distance(self, s: int) -> int:
-        return 0 if self.hint is None else abs(s - self.hint)
+    def _convincing(self) -> bool:
+        return self.best is not None and self.best[1] >= CONVINCING
 
+    def _result(self) -> tuple[int, int, float] | None:
+        if self.best is None:
+            return None
+        _key, conf, s, e = self.best
+        return s, e, round(conf, 6)
 
-def _exact(r: _Ranker) -> tuple[float, int, int] | None:
-    """The best exact occurrence of the quote, by context then closeness to the old position."""
-    text, quote, size = r.text, r.quote, len(r.quote)
-    starts: list[int] = []
-    i = text.find(quote)
-    while i >= 0 and len(starts) <= MAX_EXACT:
-        starts.append(i)
-        i = text.find(quote, i + 1)
-    if not starts:
-        return None
-    if len(starts) > MAX_EXACT:
-        starts = _shortlist(r, starts[:MAX_EXACT // 4])
-    best: tuple[float, int, int] | None = None
-    best_key: tuple[float, int] | None = None
-    for s in starts:
-        total = (W_QUOTE + r.context(s, s + size)) / _W_TOTAL
-        key = (total, -r.distance(s))
-        if best_key is None or key > best_key:
-            best, best_key = (total, s, s + size), key
-    return best
+    # -- candidates --------------------------------------------------------------------------------------
 
-
-def _shortlist(r: _Ranker, first: list[int]) -> list[int]:
-    """Too many occurrences to score them all (or even list them): those nearest the old position and
-    those with some of the old context, each found directly with ``str.find``/``str.rfind``."""
-    text, quote, size = r.text, r.quote, len(r.quote)
-    half = MAX_EXACT // 4
-    keep: set[int] = set(first)
-    if r.hint is not None:
-        i, count = text.find(quote, r.hint), 0
-        while i >= 0 and count < half:
-            keep.add(i)
+    def _loose(self) -> None:
+        """Occurrences of the quote up to whitespace and quote-mark variants (a one-for-one mapping, so
+        offsets stay those of the text)."""
+        quote = self.quote
+        if len(quote) < 4:
+            return
+        canonical = quote.translate(_LOOSE)
+        lo, hi = 0, self.n
+        if self.hint is not None and self.n > 2 * NEAR:
+            lo, hi = max(0, self.hint - NEAR), min(self.n, self.hint + self.m + NEAR)
+        region = _loose_text(self.text)
+        i, count = region.find(canonical, lo, hi), 0
+        while i >= 0 and count < MAX_SEED_HITS:
+            s, e = i, i + self.m
+            if self.text[s:e] != quote:
+                self._consider(s, e, Levenshtein.distance(quote, self.text[s:e]))
+            i = region.find(canonical, i + 1, hi)
             count += 1
+
+    def _exact_starts(self) -> list[int]:
+        text, quote = self.text, self.quote
+        starts: list[int] = []
+        i = text.find(quote)
+        while i >= 0 and len(starts) <= MAX_EXACT:
+            starts.append(i)
             i = text.find(quote, i + 1)
-        j, count = text.rfind(quote, 0, r.hint + size - 1), 0
-        while j >= 0 and count < half:
-            keep.add(j)
-            count += 1
-            j = text.rfind(quote, 0, j + size - 1)
-    for before, after in ((r.prefix[-8:], ""), ("", r.suffix[:8]), (r.prefix[-8:], r.suffix[:8])):
-        if not before and not after:
-            continue
-        probe = before + quote + after
-        i, count = text.find(probe), 0
-        while i >= 0 and count < half:
-            keep.add(i + len(before))
-            count += 1
-            i = text.find(probe, i + 1)
-    return sorted(keep)
+        if len(starts) > MAX_EXACT:
+            starts = self._shortlist(starts[:MAX_EXACT // 4])
+        return starts
 
-
-# -- approximate search ---------------------------------------------------------------------------------
-
-
-def _threshold(size: int) -> float:
-    """Least quote similarity accepted: 0.75, stricter for short quotes (0.9 at 8 characters or less)."""
-    if size >= 32:
-        return 0.75
-    if size <= 8:
-        return 0.9
-    return 0.9 - 0.15 * (size - 8) / 24
-
-
-def _probes(quote: str, whole_text: bool = False) -> list[tuple[str, int]]:
-    """Short pieces of the quote to scan for, each with its offset in the quote.
-
-    A long quote is scanned for by its head, middle and tail near the old position; over the whole text
-    (where each probe costs a full scan) by its head and tail only, seeds having covered the rest.
-    """
-    size = len(quote)
-    if size <= PROBE:
-        return [(quote, 0)]
-    if whole_text:
-        return [(quote[:PROBE], 0), (quote[-PROBE:], size - PROBE)]
-    mid = size // 2 - PROBE // 2
-    return [(quote[:PROBE], 0), (quote[mid:mid + PROBE], mid), (quote[-PROBE:], size - PROBE)]
-
-
-def _approximate(r: _Ranker, near_only: bool = False) -> tuple[float, int, int] | None:
-    """The best approximate match: near the old position first, then anywhere (unless ``near_only``)."""
-    size = len(r.quote)
-    threshold = _threshold(size)
-    if 2 * (size - 1) / (2 * size - 1) < threshold:
-        return None           # so short that no single edit passes: only an exact match would have done
-    n = r.n
-    near = None
-    if r.hint is not None:
-        radius = 4 * size + 2000
-        lo, hi = max(0, r.hint - radius), min(n, r.hint + size + radius)
-        estimates = _seeds(r, lo, hi) + _scan(r, lo, hi, WINDOW_CHUNK, _probes(r.quote), threshold)
-        near = _verify(r, estimates, threshold)
-        if near_only or (lo == 0 and hi == n) or (near is not None and near[0] >= CONVINCING):
-            return near
-    if near_only:
-        return None
-    # The whole text: first the cheap way (exact pieces of the quote, with str.find), then a full scan
-    # only if nothing at all was found.
-    found = _verify(r, _seeds(r, 0, n), threshold)
-    if near is not None and (found is None or near[0] >= found[0]):
-        return near
-    if found is not None:
-        return found
-    return _verify(r, _scan(r, 0, n, CHUNK, _probes(r.quote, whole_text=True), threshold), threshold)
-
-
-def _seeds(r: _Ranker, lo: int, hi: int) -> list[int]:
-    """Estimated starts of the quote where some piece of it occurs exactly in ``text[lo:hi]``, most
-    agreeing pieces first.
-
-    A lightly edited passage keeps most of its pieces intact, and ``str.find`` is far cheaper than an
-    approximate scan; a piece found too often says nothing and is dropped.
-    """
-    text, quote = r.text, r.quote
-    size = len(quote)
-    m = max(6, min(24, size // 3))
-    if m >= size:
-        return []
-    count = min(16, size - m + 1)
-    offsets = sorted({round(j * (size - m) / max(1, count - 1)) for j in range(count)})
-    votes: dict[int, int] = {}
-    for offset in offsets:
-        piece = quote[offset:offset + m]
-        found: list[int] = []
-        i = text.find(piece, lo, hi)
-        while i >= 0 and len(found) <= MAX_SEED_HITS:
-            found.append(i)
-            i = text.find(piece, i + 1, hi)
-        if len(found) > MAX_SEED_HITS:
-            continue
-        for i in found:
-            est = i - offset
-            votes[est] = votes.get(est, 0) + 1
-    return sorted(votes, key=lambda est: (-votes[est], r.distance(est)))
-
-
-def _scan(r: _Ranker, lo: int, hi: int, chunk: int, probes: list[tuple[str, int]],
-          threshold: float) -> list[int]:
-    """Estimated starts of the quote from the best probe hit of each chunk of ``text[lo:hi]``."""
-    text = r.text
-    if len(r.quote) <= PROBE:
-        # A window of the quote's length scores lower than the alignment it belongs to when words were
-        # inserted (m characters: window ~ 1 - m/L, alignment 2L/(2L+m)): scan with that allowance.
-        base = max(50.0, 100.0 * (1.0 - 2.0 * (1.0 - threshold) / threshold))
-    else:
-        base = 100.0 * threshold - 10.0
-    best_seen = [0.0] * len(probes)
-    hits: list[tuple[float, int, int]] = []       # (probe score, estimated start of the quote, probe)
-    for i in range(lo, hi, chunk):
-        seg = text[i:min(hi, i + chunk + PROBE)]
-        for k, (needle, offset) in enumerate(probes):
-            cutoff = max(base, best_seen[k] - 15)   # the early cut: later hits must come close to the best
-            a = fuzz.partial_ratio_alignment(needle, seg, score_cutoff=cutoff)
-            if a is None:
+    def _shortlist(self, first: list[int]) -> list[int]:
+        """Too many occurrences to score them all: those nearest the old position and those with some of
+        the old context, each found directly with ``str.find``/``str.rfind``."""
+        text, quote, size = self.text, self.quote, self.m
+        half = MAX_EXACT // 4
+        keep: set[int] = set(first)
+        if self.hint is not None:
+            i, count = text.find(quote, self.hint), 0
+            while i >= 0 and count < half:
+                keep.add(i)
+                count += 1
+                i = text.find(quote, i + 1)
+            j, count = text.rfind(quote, 0, self.hint + size - 1), 0
+            while j >= 0 and count < half:
+                keep.add(j)
+                count += 1
+                j = text.rfind(quote, 0, j + size - 1)
+        for before, after in ((self.prefix[-8:], ""), ("", self.suffix[:8]), (self.prefix[-8:], self.suffix[:8])):
+            if not before and not after:
                 continue
-            best_seen[k] = max(best_seen[k], a.score)
-            hits.append((a.score, i + _window_start(a) - offset, k))
-        if len(hits) > 8 * MAX_CANDIDATES:
-            hits = _prune(hits, best_seen)
-    hits = _prune(hits, best_seen)
-    hits.sort(key=lambda h: (-h[0], r.distance(h[1])))
-    return [est for _score, est, _k in hits]
+            probe = before + quote + after
+            i, count = text.find(probe), 0
+            while i >= 0 and count < half:
+                keep.add(i + len(before))
+                count += 1
+                i = text.find(probe, i + 1)
+        return sorted(keep)
 
+    def _estimates(self, lo: int, hi: int) -> list[int]:
+        """Likely starts of the passage in ``text[lo:hi]``: where pieces of the quote (by the pigeonhole
+        principle, k edits leave one of k+1 pieces intact) or the ends of its context still occur."""
+        text, quote, m = self.text, self.quote, self.m
+        pieces = min(16, m // 8 + 1) if m >= 8 else 1
+        length = m // pieces
+        probes: list[tuple[str, int]] = []
+        if length >= 4:
+            probes += [(quote[k * length:(k + 1) * length], k * length) for k in range(pieces)]
+        if len(self.prefix) >= 6:
+            tail = self.prefix[-12:]
+            probes.append((tail, -len(tail)))
+        if len(self.suffix) >= 6:
+            head = self.suffix[:12]
+            probes.append((head, m))
+        votes: dict[int, int] = {}
+        for piece, offset in probes:
+            found: list[int] = []
+            i = text.find(piece, lo, hi)
+            while i >= 0 and len(found) <= MAX_SEED_HITS:
+                found.append(i)
+                i = text.find(piece, i + 1, hi)
+            if len(found) > MAX_SEED_HITS:
+                continue
+            for i in found:
+                est = i - offset
+                key = est // 8
+                votes[key * 8] = votes.get(key * 8, 0) + 1
+        hint = self.hint if self.hint is not None else 0
+        ordered = sorted(votes, key=lambda est: (-votes[est], abs(est - hint)))
+        return ordered[:24]
 
-def _verify(r: _Ranker, estimates: list[int], threshold: float) -> tuple[float, int, int] | None:
-    """Refine the most promising estimates into spans; the best one above the threshold, ranked."""
-    text, size = r.text, len(r.quote)
-    limit = max(4, min(MAX_CANDIDATES, 400_000 // size))
-    best: tuple[float, int, int] | None = None
-    best_key: tuple[float, int] | None = None
-    tried: set[tuple[int, int]] = set()
-    taken: list[int] = []
-    for est in estimates:
-        if len(taken) >= limit:
-            break
-        if any(abs(est - other) <= 2 for other in taken):
-            continue
-        taken.append(est)
-        span = _refine(r, est)
-        if span is None or span in tried:
-            continue
-        tried.add(span)
-        s, e = span
-        q = Indel.normalized_similarity(r.quote, text[s:e], score_cutoff=threshold)
-        if q < threshold:
-            continue
-        total = (W_QUOTE * q + r.context(s, e)) / _W_TOTAL
-        key = (total, -r.distance(s))
-        if best_key is None or key > best_key:
-            best, best_key = (total, s, e), key
-    return best
+    def _window(self, lo: int, hi: int) -> None:
+        """Every approximate match of the quote in ``text[lo:hi]`` that could be the passage."""
+        lo, hi = max(0, lo), min(self.n, hi)
+        if hi - lo < 1:
+            return
+        for a, b in self.scanned:
+            if a <= lo and hi <= b:
+                return
+        self.scanned.append((lo, hi))
+        peq, peq_reversed = self._bitmasks()
+        errors = fuzzy.end_errors(self.text, self.quote, lo, hi, peq)
+        k = self.max_errors
+        count = len(errors)
+        ends: list[tuple[int, int]] = []
+        for j, d in enumerate(errors):
+            if d > k:
+                continue
+            if (j > 0 and errors[j - 1] < d) or (j + 1 < count and errors[j + 1] < d):
+                continue
+            ends.append((d, lo + j + 1))
+        ends.sort()
+        ends = ends[:MAX_ENDS]
+        for d, e in ends:
+            if self.best is not None and self._upper_bound(d) < self.best[0][0]:
+                continue
+            best, starts = fuzzy.best_starts(self.text, self.quote, e, self.m + d, peq_reversed)
+            for s in starts:
+                if s < e:
+                    self._consider(s, e, best)
 
+    def _bitmasks(self) -> tuple[dict[str, int], dict[str, int]]:
+        if self._peqs is None:
+            self._peqs = (fuzzy._peq(self.quote), fuzzy._peq(self.quote[::-1]))
+        return self._peqs
 
-def _prune(hits: list[tuple[float, int, int]], best_seen: list[float]) -> list[tuple[float, int, int]]:
-    """Drop hits that fell well behind the best of their probe; keep the strongest few hundred."""
-    kept = [h for h in hits if h[0] >= best_seen[h[2]] - 15]
-    kept.sort(key=lambda h: -h[0])
-    return kept[:4 * MAX_CANDIDATES]
+    def _upper_bound(self, errors: int) -> float:
+        q = 1.0 - errors / self.m
+        wq = self.quote_weight
+        return (wq * q + W_PREFIX + W_SUFFIX + W_POSITION) / (wq + W_PREFIX + W_SUFFIX + W_POSITION)
 
+    # -- scoring -----------------------------------------------------------------------------------------
 
-def _window_start(a: Any) -> int:
-    """Where the probe would start in the segment, from rapidfuzz's alignment (also when cut at an edge)."""
-    if a.dest_start == 0 and (a.dest_end - a.dest_start) < (a.src_end - a.src_start):
-        return a.dest_end - a.src_end
-    return a.dest_start - a.src_start
+    def _consider(self, s: int, e: int, errors: int) -> None:
+        if (s, e) in self.seen:
+            return
+        text, m = self.text, self.m
+        # An approximate span never starts or ends on whitespace the quote does not have.
+        if errors:
+            while s < e and text[s].isspace() and not self.quote[0].isspace():
+                s += 1
+            while e > s and text[e - 1].isspace() and not self.quote[-1].isspace():
+                e -= 1
+            if e <= s:
+                return
+            errors = Levenshtein.distance(self.quote, text[s:e])
+            # The quote itself is there, overlapping: a fuzzy variant of the same place is only a worse span.
+            if self._overlaps_exact(s, e):
+                return
+        self.seen[(s, e)] = ()
+        q = max(0.0, 1.0 - errors / m)
+        p = self._prefix(s) if self.prefix else None
+        x = self._suffix(e) if self.suffix else None
+        lp, lx = (len(self.prefix) if p is not None else 0), (len(self.suffix) if x is not None else 0)
+        context = ((p or 0.0) * lp + (x or 0.0) * lx) / (lp + lx) if lp + lx else 0.0
+        if errors > allowed_errors(m, context):
+            return
+        if self.informative and len(self.exact) != 1:
+            # A short, repeated quote is common words: without its context it is not the passage.
+            if context < _needed_context(m) or (m <= 2 and (context < 0.75 or not self._adjacent(s, e))):
+                return
+        if self.frame is not None:
+            lo, hi = self.frame
+            inside = hi > lo and s >= lo - 1 and e <= hi + 1
+            if not inside and context < 0.9 and (m < 16 or q < DELETED_MIN_QUOTE):
+                # Its old place is known and holds something else: only a distinct quote moved, or one
+                # with its own context around it (the frame was a look-alike sentence).
+                return
+        weight = W_QUOTE + (W_PREFIX if p is not None else 0.0) + (W_SUFFIX if x is not None else 0.0)
+        conf = (W_QUOTE * q + W_PREFIX * (p or 0.0) + W_SUFFIX * (x or 0.0)) / weight
+        if conf < MIN_CONFIDENCE:
+            return
+        distance = abs(s - self.hint) if self.hint is not None else s
+        pos = 0.0 if self.hint is None else 1.0 - min(1.0, distance / max(self.n, 1))
+        wq = self.quote_weight
+        total = (wq * q + W_PREFIX * (1.0 if p is None else p) + W_SUFFIX * (1.0 if x is None else x)
+                 + W_POSITION * pos) / (wq + W_PREFIX + W_SUFFIX + W_POSITION)
+        edges = self._edges_fit(s, e)
+        key = (round(total, 9), edges, -distance, -s)
+        if self.best is None or key > self.best[0]:
+            self.best = (key, conf, s, e)
+            # Edited, but with its whole context around it on both sides: no other place can be it.
+            self.best_in_context = conf >= CONVINCING and p is not None and x is not None and min(p, x) >= 0.97
 
+    def _overlaps_exact(self, lo: int, hi: int) -> bool:
+        i = bisect.bisect_left(self.exact, lo - self.m + 1)
+        return i < len(self.exact) and self.exact[i] < hi
 
-def _refine(r: _Ranker, est: int) -> tuple[int, int] | None:
-    """Exact boundaries of the approximate match whose start was estimated at ``est``."""
-    text, quote, n = r.text, r.quote, r.n
-    size = len(quote)
-    if size <= PROBE:
-        f = max(3, min(16, size // 3))
-        return _best_span(text, quote, range(est - f, est + f + 1), size, f, n)
-    # A long quote: place its head near the estimate, then its tail about one quote-length further on,
-    # each searched close to where it is expected first (the text may repeat itself further away).
-    reaches = (32, size // 8 + 32, size // 2 + 32)
-    head, tail = quote[:PROBE], quote[-PROBE:]
-    s0 = _locate(text, head, est, 0, reaches)
-    if s0 is None:
-        return None
-    head_span = _best_span(text, head, range(s0 - 16, s0 + 17), PROBE, 16, n)
-    if head_span is None:
-        return None
-    s = head_span[0]
-    t0 = _locate(text, tail, s + size - PROBE, s, reaches)
-    if t0 is None:
-        return None
-    e0 = t0 + PROBE
-    e = _best_end(text, tail, range(e0 - 16, e0 + 17), 16, s, n)
-    if e is None or e <= s:
-        return None
-    return s, e
+    def _adjacent(self, s: int, e: int) -> bool:
+        """Eight characters of the old prefix or suffix (all of it when shorter) still touch the span."""
+        before, after = self.prefix[-8:], self.suffix[:8]
+        return bool(before and self.text.endswith(before, 0, s)) or bool(after and self.text.startswith(after, e))
 
+    def confidence(self, s: int, e: int) -> float:
+        """The confidence of the exact quote at ``s:e`` (its context may have changed)."""
+        p = self._prefix(s) if self.prefix else None
+        x = self._suffix(e) if self.suffix else None
+        weight = W_QUOTE + (W_PREFIX if p is not None else 0.0) + (W_SUFFIX if x is not None else 0.0)
+        return round((W_QUOTE + W_PREFIX * (p or 0.0) + W_SUFFIX * (x or 0.0)) / weight, 6)
 
-def _locate(text: str, needle: str, expected: int, floor: int, reaches: tuple[int, ...]) -> int | None:
-    """Start of the stretch of text most like ``needle`` near ``expected`` (not before ``floor``),
-    looking ever wider until a clear match turns up."""
-    best: tuple[float, int] | None = None
-    for reach in reaches:
-        lo = max(floor, expected - reach)
-        hi = min(len(text), expected + len(needle) + reach)
-        if hi <= lo:
-            continue
-        a = fuzz.partial_ratio_alignment(needle, text[lo:hi])
-        if a is not None and (best is None or a.score > best[0]):
-            best = (a.score, lo + _window_start(a))
-        if best is not None and best[0] >= 90:
-            break
-    return None if best is None else best[1]
+    def _prefix(self, s: int) -> float:
+        """Similarity of the old prefix to the text that ends at ``s`` (its length may have changed a little)."""
+        prefix, text = self.prefix, self.text
+        size = len(prefix)
+        best = size
+        for length in range(max(0, size - SLACK), size + SLACK + 1):
+            if length > s and length > size:
+                break
+            best = min(best, Levenshtein.distance(prefix, text[max(0, s - length):s], score_cutoff=best))
+        return 1.0 - best / size
 
+    def _suffix(self, e: int) -> float:
+        """Similarity of the old suffix to the text that starts at ``e``."""
+        suffix, text = self.suffix, self.text
+        size = len(suffix)
+        best = size
+        for length in range(max(0, size - SLACK), size + SLACK + 1):
+            if e + length > self.n and length > size:
+                break
+            best = min(best, Levenshtein.distance(suffix, text[e:e + length], score_cutoff=best))
+        return 1.0 - best / size
 
-def _best_span(text: str, needle: str, starts: range, size: int, f: int, n: int) -> tuple[int, int] | None:
-    """The span ``text[s:s+k]`` most similar to ``needle``, s in ``starts``, k within ``f`` of ``size``.
+    def _edges_fit(self, s: int, e: int) -> int:
+        """How many edges of the span sit like the quote's (both on a word boundary, or both inside a word)."""
+        text = self.text
+        left = s == 0 or not _is_word(text[s - 1]) or not _is_word(text[s])
+        right = e == self.n or not _is_word(text[e]) or not _is_word(text[e - 1])
+        return int(left == self.left_boundary) + int(right == self.right_boundary)
 
-    Ties go to the span nearest the middle of ``starts`` with the length nearest ``size``.
-    """
-    centre = (starts.start + starts.stop - 1) // 2
-    spans: list[tuple[int, int]] = []
-    for s in sorted(starts, key=lambda x: abs(x - centre)):
-        if s < 0 or s >= n:
-            continue
-        for d in sorted(range(-f, f + 1), key=abs):
-            k = size + d
-            if k > 0 and s + k <= n:
-                spans.append((s, s + k))
-    if not spans:
-        return None
-    best = process.extractOne(needle, [text[s:e] for s, e in spans], scorer=Indel.normalized_similarity)
-    return None if best is None else spans[best[2]]
-
-
-def _best_end(text: str, needle: str, ends: range, f: int, floor: int, n: int) -> int | None:
-    """The end ``e`` for which some ``text[e-k:e]`` (k near ``len(needle)``) is most similar to ``needle``."""
-    centre = (ends.start + ends.stop - 1) // 2
-    size = len(needle)
-    spans: list[tuple[int, int]] = []
-    for e in sorted(ends, key=lambda x: abs(x - centre)):
-        if e <= floor or e > n:
-            continue
-        for d in sorted(range(-f, f + 1), key=abs):
-            s = e - (size + d)
-            if s >= floor and s < e:
-                spans.append((s, e))
-    if not spans:
-        return None
-    best = process.extractOne(needle, [text[s:e] for s, e in spans], scorer=Indel.normalized_similarity)
-    return None if best is None else spans[best[2]][1]
+    def _frame(self) -> tuple[int, int] | None:
+        """Where the quote's old neighbours now frame what is left of it: the old prefix's end and the old
+        suffix's start with at most half the quote's length between them (the passage was deleted or cut
+        down in place), as ``(lo, hi)`` of what is between (the nearest such place); None if there is none."""
+        before, after = self.prefix[-10:], self.suffix[:10]
+        text, m = self.text, self.m
+        # Near an edge of the text (the context was cut short there): the edge and the other side meet.
+        if len(before) < 8 and len(after) >= 8 and len(self.prefix) < CONTEXT:
+            lo = len(before)
+            return (lo, lo) if text.startswith(before + after) and not self._overlaps_exact(0, lo + len(after)) \
+                else None
+        if len(after) < 8 and len(before) >= 8 and len(self.suffix) < CONTEXT:
+            hi = self.n - len(after)
+            return (hi, hi) if text.endswith(before + after) and not \
+                self._overlaps_exact(hi - len(before), self.n) else None
+        if len(before) < 8 or len(after) < 8:
+            return None
+        frames: list[tuple[int, int]] = []
+        i, count = text.find(before), 0
+        while i >= 0 and count < MAX_SEED_HITS:
+            lo = i + len(before)
+            j = text.find(after, lo, lo + m // 2 + len(after))
+            if j >= 0:
+                frames.append((lo, j))
+            i = text.find(before, i + 1)
+            count += 1
+        # A frame that overlaps the quote itself (a text that repeats itself) says nothing.
+        frames = [(lo, hi) for lo, hi in frames if not self._overlaps_exact(lo - len(before), hi + len(after))]
+        if not frames:
+            return None
+        hint = self.hint if self.hint is not None else 0
+        return min(frames, key=lambda f: abs(f[0] - hint))

@@ -9,6 +9,7 @@
     reader import  FILE [--corpus DIR] [--db FILE]          (a native json export or a REFI-QDA .qdpx)
     reader delete  ID ... [--from FILE] [--db FILE]
     reader doctor  [--repair] [--db FILE]
+    reader check   [--fix] [--json] [--corpus DIR] [--db FILE]
     reader restore [FILE [VERSION]] [--db FILE]
     reader tag     TAG [--describe TEXT] [--color #RRGGBB] [--rename NEW | --merge-into TAG | --delete]
     reader stats   [--json]
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from reader.library import Library
     from reader.store import AnnotationStore
 
-COMMANDS = ("list", "search", "annotate", "tags", "export", "import", "delete", "doctor", "restore",
+COMMANDS = ("list", "search", "annotate", "tags", "export", "import", "delete", "doctor", "check", "restore",
             "tag", "stats", "agree", "index")
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -145,6 +146,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("doctor", help="verify every database file; report damage and leftovers, and what to run")
     p.add_argument("--repair", action="store_true",
                    help="remove leftovers, finish an interrupted tag rename, rebuild the id index")
+    _corpus_arg(p)
+    _db_arg(p)
+
+    p = sub.add_parser("check", help="verify the annotations against the corpus: anchored, moved, orphaned, "
+                                     "to review, missing articles, damaged files")
+    p.add_argument("--fix", action="store_true", help="store the re-anchored offsets of moved annotations")
+    p.add_argument("--json", action="store_true", help="the report as JSON")
+    p.add_argument("--accept", action="append", default=[], metavar="ID",
+                   help="accept the re-anchored place of a passage to review (repeatable)")
     _corpus_arg(p)
     _db_arg(p)
 
@@ -410,6 +420,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     article = resolve_article(corpus, args.article) if args.article else None
     records = filter_records(records, tag=args.tag, article=article, annotator=args.annotator)
     articles = {a.id: a for a in corpus.articles}
+    records = _reanchored(records, articles, store)
     if args.format == "qdpx":
         written = _export_qdpx(args, corpus, records, articles)
         return EXIT_PARTIAL if damaged and written == 0 else written  # like every format: 3 if a file was skipped
@@ -430,6 +441,26 @@ def cmd_export(args: argparse.Namespace) -> int:
     n = len(records)
     _warn(f"wrote {n} annotation{'s' if n != 1 else ''} as {args.format} to {args.output}")
     return status
+
+
+def _reanchored(records: list[dict], articles: dict, store) -> list[dict]:
+    """The records placed in their articles' current text (reader.living), the changes stored; says on
+    stderr what moved or was orphaned, and when the changes could not be stored."""
+    from reader.living import reanchor
+    from reader.store import AnnotationStore
+
+    if getattr(store, "readonly", False) and store.path.exists():
+        # Listing and exporting open the database read-only so that they create nothing; re-anchored
+        # offsets of an existing database are still stored.
+        store = AnnotationStore(store.path)
+    placements, summary = reanchor(records, articles, store)
+    if summary.changed:
+        what = summary.describe() or "offsets updated"
+        n = len(summary.changed_articles)
+        _warn(f"re-anchored the annotations of {n} changed article{'s' if n != 1 else ''}: {what}")
+        if not summary.stored:
+            _warn(f"the new offsets were not stored ({summary.error}); this output uses them anyway")
+    return [p.record for p in placements]
 
 
 def _export_for_terminal(fmt: str, text: str) -> str:
@@ -666,6 +697,63 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return EXIT_ERROR
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    import json
+    from dataclasses import asdict
+
+    from reader.maintenance import check
+
+    root = _corpus_path(args)
+    db = _db_path(args, root)
+    if not db.exists():
+        print(f"no annotations database at {db}: nothing to check")
+        return 0
+    library = _library(args, report_skipped=False)
+    store = _store(args, root, readonly=not (args.fix or args.accept))
+    if args.accept:
+        from reader.living import accepted
+
+        for annotation_id in args.accept:
+            record = store.get(annotation_id)
+            if record is None:
+                raise CliError(f"no annotation with id {annotation_id}")
+            store.upsert(accepted(record))
+            print(f"accepted the place of {annotation_id}")
+    report = check(store, {a.id: a for a in library.corpus.articles}, fix=args.fix)
+    if args.json:
+        out = asdict(report)
+        out["attention"] = report.attention
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return EXIT_ERROR if report.attention else 0
+    counts = (f"{report.annotations} annotation{'s' if report.annotations != 1 else ''} in {report.articles} "
+              f"article{'s' if report.articles != 1 else ''}")
+    if not report.attention and not report.fixed:
+        print(f"checked {counts} against {root}: every one is where it was, every database file reads")
+        return 0
+    print(f"checked {counts} against {root}: {report.anchored} anchored, {report.moved} moved, "
+          f"{report.orphaned} orphaned, {report.review} to review, {report.missing} of missing articles, "
+          f"{len(report.damaged)} database problem{'s' if len(report.damaged) != 1 else ''}")
+    for item in report.items:
+        where = f"{item.start}-{item.end}" if item.start is not None else "-"
+        was = f" (was {one_line(item.old_quote)[:40]!r})" if item.old_quote else ""
+        print(f"{item.status:<9} {item.id}  {field(item.article)}  {where:<11} {item.confidence:.2f}  "
+              f"{one_line(item.quote)[:60]!r}{was}  {', '.join(item.tags)}")
+    for problem in report.damaged:
+        print(f"problem: {problem}")
+    for line in report.advice:
+        print(f"to fix, run: {line}")
+    if report.fixed:
+        print(f"stored the new offsets of {report.fixed} annotation{'s' if report.fixed != 1 else ''}")
+    elif report.fix_error:
+        print(f"could not store the new offsets: {report.fix_error}")
+    elif report.moved:
+        print("run `reader check --fix` to store the new offsets")
+    if report.orphaned or report.review:
+        print("orphans and passages to review are kept: accept a passage's new place with "
+              "`reader check --accept ID`, or re-attach and review them in the app")
+    return EXIT_ERROR if report.attention else 0
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
     from reader.maintenance import backup_rows, restore
 
@@ -698,7 +786,7 @@ def run_tui(argv: Sequence[str]) -> int:
 
 
 HANDLERS = {"list": cmd_list, "search": cmd_search, "annotate": cmd_annotate, "tags": cmd_tags,
-            "export": cmd_export, "import": cmd_import, "delete": cmd_delete, "doctor": cmd_doctor,
+            "export": cmd_export, "import": cmd_import, "delete": cmd_delete, "doctor": cmd_doctor, "check": cmd_check,
             "restore": cmd_restore, "tag": cmd_tag, "stats": cmd_stats, "agree": cmd_agree, "index": cmd_index}
 
 

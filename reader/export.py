@@ -232,14 +232,11 @@ def _w3c_annotation(record: dict[str, Any], source: str) -> dict[str, Any]:
             quote_selector["prefix"] = record["prefix"]
         if record["suffix"]:
             quote_selector["suffix"] = record["suffix"]
-        annotation["target"] = {
-            "type": "SpecificResource",
-            "source": source,
-            "selector": [
-                quote_selector,
-                {"type": "TextPositionSelector", "start": record["start"], "end": record["end"]},
-            ],
-        }
+        selectors: list[dict[str, Any]] = [quote_selector]
+        if record.get("status") != "orphaned":
+            # An orphan's offsets point nowhere in the current text: only its quote and context are kept.
+            selectors.append({"type": "TextPositionSelector", "start": record["start"], "end": record["end"]})
+        annotation["target"] = {"type": "SpecificResource", "source": source, "selector": selectors}
     return annotation
 
 
@@ -249,7 +246,8 @@ def export_w3c(records: Iterable[dict[str, Any]], articles: Mapping[str, Article
 
     Each tag is a ``TextualBody`` with purpose ``tagging``, the note one with purpose ``commenting``; a
     passage targets a ``SpecificResource`` (TextQuoteSelector + TextPositionSelector, offsets in code
-    points), a whole-article record the article's IRI itself. Annotations without tag or note carry
+    points; an orphaned passage keeps only its TextQuoteSelector), a whole-article record the article's
+    IRI itself. Annotations without tag or note carry
     ``motivation`` ``highlighting`` (passage) or ``bookmarking`` (whole article) instead of a body.
     """
     cleaned = _clean_records(records)
@@ -304,7 +302,7 @@ def export_jsonl(records: Iterable[dict[str, Any]], articles: Mapping[str, Artic
         for r in by_article[aid]:
             if rec.is_whole_article(r):
                 article_tags.extend(t for t in r["tags"] if t not in article_tags)
-            elif text[r["start"]:r["end"]] != r["quote"]:
+            elif r.get("status") == "orphaned" or text[r["start"]:r["end"]] != r["quote"]:
                 stale += 1
                 continue
             else:
@@ -350,7 +348,8 @@ def _block(label: str, text: str) -> list[str]:
 def export_markdown(records: Iterable[dict[str, Any]], articles: Mapping[str, ArticleLike], *,
                     corpus: str) -> str:
     """A digest to read or paste: per article its heading and details, the whole-article tags and notes,
-    then each passage as a ``>`` quote (line by line) followed by its tags and note.
+    then each passage as a ``>`` quote (line by line) followed by its tags and note; orphaned passages
+    (``status`` "orphaned") are listed at the end, in a section of their own.
 
     Text is kept literal (nothing is backslash-escaped); only the line structure is controlled, so that a
     title stays on its heading line and every quoted line stays inside its quote.
@@ -387,11 +386,29 @@ def export_markdown(records: Iterable[dict[str, Any]], articles: Mapping[str, Ar
                 if block:
                     out += block + [""]
         for r in by_article[aid]:
-            if rec.is_whole_article(r):
+            if rec.is_whole_article(r) or r.get("status") == "orphaned":
                 continue
             out += [f"> {line}" if line else ">" for line in _visible(r["quote"]).split("\n")]
             out.append("")
             block = [f"- offsets: {r['start']}–{r['end']}"]
+            if r["tags"]:
+                block.append("- tags: " + ", ".join(_one_line(t) for t in r["tags"]))
+            if r["note"]:
+                block += _block("note", r["note"])
+            out += block + [""]
+    orphans = [r for r in cleaned if r.get("status") == "orphaned"]
+    if orphans:
+        # Passages no longer found in their article's text: listed with everything they had, never dropped.
+        out += ["## Orphaned annotations", "",
+                f"{len(orphans)} passage{'s' if len(orphans) != 1 else ''} could not be found in the "
+                "current text of {}.".format("its article" if len({r['article'] for r in orphans}) == 1
+                                             else "their articles"), ""]
+        for r in orphans:
+            title = _text_or_none(_attr(articles.get(r["article"]), "title")) or r["article"]
+            out += [f"> {line}" if line else ">" for line in _visible(r["quote"]).split("\n")]
+            out.append("")
+            block = [f"- article: {_one_line(title)} ({_one_line(r['article'])})",
+                     f"- last known offsets: {r['start']}–{r['end']}"]
             if r["tags"]:
                 block.append("- tags: " + ", ".join(_one_line(t) for t in r["tags"]))
             if r["note"]:

@@ -1,4 +1,5 @@
-"""`reader doctor` and `reader restore`: what is wrong with a database, and bringing back a kept version.
+"""`reader doctor`, `reader restore` and `reader check`: what is wrong with a database, bringing back a kept
+version, and the database verified against the corpus (where every annotation is now).
 
 Core only (no Textual): the CLI prints what these return. The store does the work (``check``,
 ``leftovers``, ``repair``, ``backups``, ``restore_backup``); this module turns it into a report that
@@ -92,4 +93,87 @@ def restore(store: AnnotationStore, name: str, version: str) -> str:
     return f"restored {name} from version {version} ({count} annotations); the version it replaced was kept"
 
 
-__all__ = ["Report", "doctor", "backup_rows", "restore", "StoreError"]
+@dataclass
+class CheckItem:
+    id: str
+    article: str
+    status: str            # "moved" | "orphaned" | "review" | "missing"
+    quote: str
+    start: int | None      # where it is now (None: orphaned or missing)
+    end: int | None
+    confidence: float
+    tags: list[str]
+    note: str
+    old_quote: str | None = None   # the quote as it was made, when re-anchoring changed it
+
+
+@dataclass
+class CheckReport:
+    """`reader check`: the database verified against the corpus."""
+
+    annotations: int = 0
+    articles: int = 0
+    anchored: int = 0
+    moved: int = 0         # found at new offsets (stored with --fix)
+    orphaned: int = 0
+    review: int = 0        # found, below the review threshold
+    missing: int = 0       # annotations of articles that are not in the corpus
+    fixed: int = 0         # records stored with new offsets by --fix
+    fix_error: str | None = None
+    damaged: list[str] = field(default_factory=list)   # what `reader doctor` reports
+    advice: list[str] = field(default_factory=list)
+    items: list[CheckItem] = field(default_factory=list)
+
+    @property
+    def attention(self) -> bool:
+        """Anything the user should look at (moved offsets already stored by --fix do not count)."""
+        return bool(self.orphaned or self.review or self.missing or self.damaged or self.fix_error
+                    or (self.moved and not self.fixed))
+
+
+def check(store: AnnotationStore, articles: dict, *, fix: bool = False) -> CheckReport:
+    """Every annotation placed in its article's current text (``reader.living``) and every database file
+    verified (``doctor``); with ``fix`` the re-anchored records are stored (nothing is stored without it)."""
+    from .living import needs_review, reanchor
+
+    report = CheckReport()
+    health = doctor(store)
+    report.damaged, report.advice = health.problems, health.advice
+    records = store.all()
+    report.annotations = len(records)
+    report.articles = len({r["article"] for r in records})
+    placements, summary = reanchor(records, articles, store if fix else None)
+    report.missing = summary.missing
+    if fix and summary.changed:
+        if summary.stored:
+            report.fixed = sum(1 for p in placements if p.changed)
+        else:
+            report.fix_error = summary.error
+    for p in placements:
+        r = p.record
+        if r.get("start") is None and r["article"] in articles:
+            continue
+        if r["article"] not in articles:
+            status = "missing"
+        elif not p.anchor.found:
+            status = "orphaned"
+        elif needs_review(r):
+            status = "review"
+        elif p.changed and p.anchor.status == "moved":
+            status = "moved"
+        else:
+            report.anchored += 1
+            continue
+        if status == "review":
+            report.review += 1
+        elif status == "moved":
+            report.moved += 1
+        elif status == "orphaned":
+            report.orphaned += 1
+        report.items.append(CheckItem(r["id"], r["article"], status, r.get("quote") or "", p.anchor.start,
+                                      p.anchor.end, float(p.anchor.confidence), list(r["tags"]), r["note"],
+                                      r.get("old_quote")))
+    return report
+
+
+__all__ = ["Report", "doctor", "backup_rows", "restore", "StoreError", "CheckReport", "CheckItem", "check"]

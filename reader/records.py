@@ -15,6 +15,10 @@ A record is a plain ``dict`` so that it serialises as it is (TinyDB documents, J
     fingerprint  str   sha256 hex of the article text the record was made on ("" if unknown)
     annotator    str   optional: who made it (config ``user``, by default the login name); records made
                        before it existed have no such key and read as ``""`` (unknown)
+    status       str   optional: how the passage was last re-anchored (``reader.living``): "anchored",
+                       "moved" or "orphaned"; absent means anchored as made
+    confidence   float optional: the re-anchor's confidence (0..1, ``reader.anchoring``); absent means 1
+    old_quote    str   optional: the quote as it was made, once a re-anchor changed ``quote``
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ from typing import Any, Iterable, Mapping
 
 FIELDS = ("id", "article", "start", "end", "quote", "prefix", "suffix", "tags", "note",
           "created", "updated", "fingerprint")
-OPTIONAL = ("annotator",)          # may be absent (older records); checked when present
+OPTIONAL = ("annotator", "status", "confidence", "old_quote")   # may be absent (older records); checked when present
+STATUSES = ("anchored", "moved", "orphaned")
 CONTEXT = 32
 MAX_TAG_LENGTH = 100
 
@@ -178,6 +183,14 @@ def validate(record: dict[str, Any]) -> dict[str, Any]:
             raise RecordError(f"bad offsets {start}..{end}")
     if "annotator" in record and not isinstance(record["annotator"], str):
         raise RecordError(f"annotator must be text, not {type(record['annotator']).__name__}")
+    if "old_quote" in record and not isinstance(record["old_quote"], str):
+        raise RecordError(f"old_quote must be text, not {type(record['old_quote']).__name__}")
+    if "status" in record and record["status"] not in STATUSES:
+        raise RecordError(f"status must be one of {', '.join(STATUSES)}, not {record['status']!r}")
+    if "confidence" in record:
+        c = record["confidence"]
+        if isinstance(c, bool) or not isinstance(c, (int, float)) or not 0 <= c <= 1:
+            raise RecordError(f"confidence must be a number from 0 to 1, not {c!r}")
     if not isinstance(record["tags"], list):
         raise RecordError("tags must be a list")
     for key, value in record.items():

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from reader.anchoring import Anchor, anchor_record, describe
+from reader.anchoring import Anchor, describe
+from reader.living import Summary, reanchor
 from reader.corpus import Article, Corpus
 from reader.records import RecordError, count_tags, make_record, normalise_tags, now_iso
 from reader.store import AnnotationStore, NotFound, StoreError
@@ -67,6 +68,7 @@ class Session:
     _index: Any = None
     _lock: threading.RLock = field(default_factory=threading.RLock)
     library: Any = None  # a reader.library.Library: then the corpus, store and search index are its own
+    last_reanchor: dict[str, Summary] = field(default_factory=dict)  # article id -> what re-anchoring did
 
     def __post_init__(self) -> None:
         self.corpus_root = Path(self.corpus_root)
@@ -134,12 +136,19 @@ class Session:
         records = self._overlay(stored, article=article_id)
         unsaved = {p.record["id"] for p in self.pending}
         article = self.article(article_id)
-        placed = []
-        for record in records.values():
-            anchor = anchor_record(article.text, record) if article else Anchor("orphaned", None, None, None, 0.0)
-            placed.append(Placed(record, anchor, saved=record["id"] not in unsaved))
+        # Re-anchoring is the core's: an article that changed since its annotations were made gets them
+        # re-anchored and stored (reader.living), the same way the CLI and the exports see them.
+        placements, summary = reanchor(list(records.values()), {article_id: article} if article else {},
+                                       self.store, read_only=unsaved)
+        if summary.changed:
+            self.last_reanchor[article_id] = summary
+        placed = [Placed(p.record, p.anchor, saved=p.record["id"] not in unsaved) for p in placements]
         placed.sort(key=lambda p: (p.start is not None, p.start or 0, p.record["created"]))
         return placed
+
+    def reanchor_summary(self, article_id: str) -> Summary | None:
+        """What the last re-anchoring of this article's annotations did (None when nothing changed)."""
+        return self.last_reanchor.get(article_id)
 
     def _overlay(self, stored: dict[str, dict], article: str | None = None) -> dict[str, dict]:
         for p in self.pending:
@@ -156,6 +165,26 @@ class Session:
         for record in self.all_annotations():
             counts[record["article"]] = counts.get(record["article"], 0) + 1
         return counts
+
+    def needing_attention(self) -> set[str]:
+        """Articles whose annotations need a look: the article changed since they were made (not
+        re-anchored yet), or one of them is orphaned or to review (reader.living)."""
+        from reader.living import needs_review
+
+        out: set[str] = set()
+        fingerprints: dict[str, str | None] = {}
+        for record in self.all_annotations():
+            aid = record["article"]
+            if aid in out or record.get("start") is None:
+                continue
+            if aid not in fingerprints:
+                article = self.article(aid)
+                fingerprints[aid] = article.fingerprint if article is not None else None
+            made_on = record.get("fingerprint")     # "" when unknown: not a sign of change
+            if (fingerprints[aid] is not None and made_on and made_on != fingerprints[aid]) \
+                    or record.get("status") == "orphaned" or needs_review(record):
+                out.add(aid)
+        return out
 
     def tag_counts(self) -> dict[str, int]:
         """Tag -> number of annotations, most used first: the same rule as ``reader tags``."""
@@ -207,6 +236,38 @@ class Session:
             record["note"] = note
         record["updated"] = now_iso()
         return self._apply("update", record)
+
+    def accept_place(self, annotation_id: str) -> Outcome:
+        """The user looked at a re-anchored passage to review and takes its new place as right."""
+        from reader.living import accepted
+
+        refused = self._from_backup(annotation_id)
+        if refused is not None:
+            return refused
+        current = self.get(annotation_id)
+        if current is None:
+            raise KeyError(annotation_id)
+        return self._apply("replace", accepted(current))
+
+    def reattach(self, annotation_id: str, start: int, end: int) -> Outcome:
+        """Attach an orphaned (or misplaced) annotation to ``text[start:end]`` of its article as it is now:
+        the same id, tags, note, annotator and creation time; the quote it had is kept as ``old_quote``."""
+        refused = self._from_backup(annotation_id)
+        if refused is not None:
+            return refused
+        current = self.get(annotation_id)
+        if current is None:
+            raise KeyError(annotation_id)
+        article = self.article(current["article"])
+        if article is None:
+            raise KeyError(current["article"])
+        sel = describe(article.text, start, end)
+        record = dict(current, start=sel.start, end=sel.end, quote=sel.quote, prefix=sel.prefix,
+                      suffix=sel.suffix, fingerprint=article.fingerprint, status="anchored", confidence=1.0,
+                      updated=now_iso())
+        if current.get("quote") and current["quote"] != sel.quote:
+            record["old_quote"] = current.get("old_quote") or current["quote"]
+        return self._apply("replace", record)
 
     def delete(self, annotation_id: str) -> Outcome:
         current = self._editable(annotation_id)
@@ -284,7 +345,7 @@ class Session:
         if damage:
             return Outcome(record, saved=False, refused=True,
                            error=f"this article is read-only: {damage[0]}; run `reader doctor` for what to do")
-        if kind in ("add", "update", "restore"):
+        if kind in ("add", "update", "restore", "replace"):
             try:
                 limits.check(record)
             except RecordError as exc:
@@ -302,7 +363,8 @@ class Session:
             return Outcome(saved, saved=True)
 
     def _queue(self, kind: str, record: dict[str, Any], error: str) -> None:
-        self.pending.append(Pending("add" if kind == "restore" else kind, dict(record), error))
+        # a restore or a replacement is retried as an add (retry_pending upserts what already exists)
+        self.pending.append(Pending("add" if kind in ("restore", "replace") else kind, dict(record), error))
 
     def _write(self, kind: str, record: dict[str, Any]) -> dict[str, Any]:
         if kind == "add":
@@ -311,6 +373,9 @@ class Session:
             return self.store.restore(record)
         if kind == "update":
             return self.store.update(record["id"], tags=record["tags"], note=record["note"])
+        if kind == "replace":
+            self.store.upsert(record)
+            return record
         if kind == "delete":
             try:
                 return self.store.delete(record["id"])

@@ -141,7 +141,7 @@ def test_anchor_record_uses_the_stored_selectors():
     assert anchor_record(text, record) == Anchor("anchored", sel.start, sel.end, sel.quote, 1.0)
     moved = anchor_record("Breaking: " + text, record)
     assert (moved.status, moved.start, moved.quote) == ("moved", start + 10, "second study")
-    assert moved.score < 1.0
+    assert moved.confidence == 1.0 and not moved.review      # moved, but quote and context are unchanged
 
 
 def test_quote_deleted_entirely_is_orphaned():
@@ -194,11 +194,14 @@ def test_fuzzy_match_without_an_old_position_and_far_from_it():
         assert (a.status, a.start, a.quote) == ("moved", expected, edited_quote), hint
 
 
-def test_short_quote_with_a_typo_is_not_matched_loosely():
+def test_short_quote_with_a_typo_is_offered_only_for_review():
     text = "The cat sat on the mat. " * 3
     sel = describe(text, 4, 7)                       # "cat"
-    a = reanchor(text.replace("cat", "cut"), sel)
-    assert a.status == "orphaned"
+    a = reanchor(text.replace("cat", "cut"), sel)    # edited in place, context intact: there, but to be checked
+    assert (a.status, a.start, a.quote) == ("moved", 4, "cut")
+    assert a.review
+    # Without its context the same edit is not enough evidence: a three-letter word with a typo is orphaned.
+    assert anchor(text.replace("cat", "cut"), quote="cat").status == "orphaned"
 
 
 def test_duplicated_quote_context_picks_the_right_one_after_insertion_before_both():
@@ -336,6 +339,11 @@ def test_property_edit_before_the_quote_still_finds_it_exactly(case, data):
     assert edited[new_start:new_start + len(sel.quote)] == sel.quote
     a = reanchor(edited, sel)
     check_consistent(edited, a)
+    if len(sel.quote) <= 2 and not a.found:
+        # One or two characters that occur more than once, with their context gone: orphaned rather than
+        # guessed (a guess would too often be another "of"); never misplaced onto other text.
+        assert len(find_occurrences(edited, sel.quote)) > 1
+        return
     assert a.status in ("anchored", "moved")
     assert edited[a.start:a.end] == sel.quote
     if len(find_occurrences(edited, sel.quote)) == 1:
@@ -350,7 +358,11 @@ def test_property_edit_after_the_quote_anchors_in_place(case, data):
     at = data.draw(st.integers(end, len(text)), label="edit at")
     cut = data.draw(st.integers(0, len(text) - at), label="characters deleted")
     edited = text[:at] + data.draw(inserts, label="inserted") + text[at + cut:]
-    assert reanchor(edited, sel) == Anchor("anchored", start, end, sel.quote, 1.0)
+    a = reanchor(edited, sel)
+    check_consistent(edited, a)
+    assert a.quote == sel.quote                       # the quote is unchanged, so it is found exactly
+    if len(find_occurrences(edited, sel.quote)) == 1:
+        assert (a.status, a.start, a.end) == ("anchored", start, end)
 
 
 @settings(deadline=None, max_examples=100)

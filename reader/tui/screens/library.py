@@ -85,6 +85,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
         # until the store is open); read marks are looked up when a row is drawn and kept in _states.
         self.rows: list[Article] = []
         self.counts: dict[str, int] | None = None
+        self.attention: set[str] = set()
         self._states: dict[str, str] = {}
         self._ordered: list[Article] | None = None  # self.rows in the current sort, made when needed
         self._shown: list[str] = []                 # the ids listed, in order
@@ -199,6 +200,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
     def reload(self) -> None:
         session = self.app.session
         counts = session.counts()
+        self.attention = session.needing_attention()   # changed articles: marked "!" beside the count
         tagged: set[str] | None = None
         if self.tag_filter:
             from reader.codebook import record_has_tag  # a parent tag includes its sub-tags
@@ -324,6 +326,8 @@ class LibraryScreen(TextKeysStandAside, Screen):
         if self.counts is None:
             return ""
         count = self.counts.get(article.id, 0)
+        if article.id in self.attention:
+            return f"{count}!"        # changed since annotated, or has orphans / passages to review
         return str(count) if count else "·"
 
     def _restore_cursor(self, article_id: str | None) -> None:

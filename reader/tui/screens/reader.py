@@ -58,6 +58,8 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
         Binding("x", "delete", "Delete", show=False, id="reader.delete", priority=True),
         Binding("U,ctrl+z", "undo", "Undo", show=False, id="reader.undo", priority=True),
         Binding("tab", "toggle_panel", "Panel", show=False, id="reader.panel", priority=True),
+        Binding("R", "review", "Review", show=False, id="reader.review", priority=True),
+        Binding("O", "orphans", "Orphans", show=False, id="reader.orphans", priority=True),
         Binding("right_square_bracket", "next_article", "Next article", show=False, id="reader.next_article",
                 priority=True),
         Binding("left_square_bracket", "prev_article", "Previous article", show=False, id="reader.prev_article",
@@ -74,8 +76,8 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
     # Actions bound to keys that are also text: they stand aside while a text field has focus.
     TEXT_KEY_ACTIONS = frozenset({"find", "next_hit", "prev_hit", "tag", "note", "tag_article", "note_article",
                                   "next_annotation", "prev_annotation", "delete", "undo", "next_article",
-                                  "prev_article", "toggle_panel", "leave", "next_unread", "toggle_read", "percent", "copy", "edit_external",
-                                  "digit"})
+                                  "prev_article", "toggle_panel", "review", "orphans", "leave", "next_unread",
+                                  "toggle_read", "percent", "copy", "edit_external", "digit"})
 
     def __init__(self, article_id: str, *, offset: int | None = None,
                  find_spans: list[tuple[int, int]] | None = None, find_label: str | None = None,
@@ -248,13 +250,12 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
         self._fill_panel()
         self._update_status()
         if announce:
-            changed = [p for p in self.placed if p.record["start"] is not None
-                       and p.record["fingerprint"] and p.record["fingerprint"] != self.article.fingerprint]
-            moved = sum(1 for p in changed if p.anchor.status == "moved")
-            orphaned = sum(1 for p in self.placed if p.anchor.status == "orphaned")
-            if moved or orphaned:
-                self.notify(Content(f"This article changed since it was annotated: {moved} annotation(s) moved, "
-                                    f"{orphaned} could not be placed (kept; see the panel, tab)."),
+            # The core re-anchored this article's annotations if it changed (reader.living); say what it did.
+            summary = session.reanchor_summary(self.article_id)
+            what = summary.describe() if summary is not None else ""
+            if what:
+                self.notify(Content(f"This article changed since it was annotated: {what} "
+                                    f"(nothing was dropped; see the panel, tab)."),
                             severity="warning", timeout=8)
             damage = session.damage_for(self.article_id)
             if damage:
@@ -646,6 +647,26 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
 
     def action_undo(self) -> None:
         self.app.undo_delete()
+
+    # --- review list and orphan panel (reader.tui.screens.anchors) -----------------------------------
+
+    def action_review(self) -> None:
+        self._anchor_list("review")
+
+    def action_orphans(self) -> None:
+        self._anchor_list("orphans")
+
+    def _anchor_list(self, mode: str) -> None:
+        from reader.tui.screens.anchors import AnchorList
+
+        view = self.query_one(ArticleView)
+        selection = view.selection if view.selection is not None and view.selection[1] > view.selection[0] else None
+        self.app.push_screen(AnchorList(self, mode, selection))
+
+    def show_offset(self, offset: int) -> None:
+        view = self.query_one(ArticleView)
+        view.move_cursor_to(offset, center=True)
+        view.focus()
 
     # --- panel ----------------------------------------------------------------------------------------
 
