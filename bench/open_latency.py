@@ -14,25 +14,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import SEEDS
 
 CHILD = r'''
 import asyncio, json, shutil, sys, tempfile, time
 from pathlib import Path
-sys.path.insert(0, sys.argv[1])
 from reader.tui.app import ReaderApp
 from reader.tui.config import Config
 
 async def main(which):
     tmp = Path(tempfile.mkdtemp(prefix="reader-latency-"))
-    shutil.copytree(Path(sys.argv[1]) / "seeds", tmp / "corpus")
+    shutil.copytree(Path(sys.argv[1]), tmp / "corpus")
     app = ReaderApp(tmp / "corpus", tmp / "db" / "annotations.json", config=Config())
     async with app.run_test(size=(120, 36)) as pilot:
         for _ in range(400):
@@ -75,7 +71,7 @@ def main() -> None:
     results: dict[str, list[float]] = {"note": [], "export": [], "palette": []}
     for _ in range(args.runs):
         for which in results:  # alternating, so that machine load falls on each alike
-            out = subprocess.run([sys.executable, "-c", CHILD, str(ROOT), which], capture_output=True, text=True,
+            out = subprocess.run([sys.executable, "-c", CHILD, str(SEEDS), which], capture_output=True, text=True,
                                  timeout=120)
             if out.returncode != 0:
                 print(out.stderr, file=sys.stderr)
