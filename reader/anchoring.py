@@ -66,6 +66,18 @@ _LOOSE = str.maketrans({**{c: "'" for c in "\u2018\u2019\u201b`\u00b4"}, **{c: '
                         **{c: " " for c in "\t\n\r\x0b\x0c\u00a0\u2028\u2029"}})
 
 
+def _squeeze(text: str) -> str:
+    """``text`` with quote marks and dashes of one kind and every run of whitespace one space (a space at
+    either end is kept: it is part of what touches the quote)."""
+    mapped = text.translate(_LOOSE)
+    out = " ".join(mapped.split())
+    if mapped[:1] == " ":
+        out = " " + out
+    if mapped[-1:] == " " and out[-1:] != " ":
+        out += " "
+    return out
+
+
 _loose_cache: list[tuple[str, str]] = []
 
 
@@ -489,9 +501,12 @@ class _Search:
         return i < len(self.exact) and self.exact[i] < hi
 
     def _adjacent(self, s: int, e: int) -> bool:
-        """Eight characters of the old prefix or suffix (all of it when shorter) still touch the span."""
-        before, after = self.prefix[-8:], self.suffix[:8]
-        return bool(before and self.text.endswith(before, 0, s)) or bool(after and self.text.startswith(after, e))
+        """Eight characters of the old prefix or suffix (all of it when shorter) still touch the span, up to
+        whitespace and quote marks (collapsed spaces, re-wrapped lines, straightened quotes)."""
+        before, after = _squeeze(self.prefix)[-8:], _squeeze(self.suffix)[:8]
+        text = self.text
+        return bool(before and _squeeze(text[max(0, s - 3 * len(before)):s]).endswith(before)) or \
+            bool(after and _squeeze(text[e:e + 3 * len(after)]).startswith(after))
 
     def confidence(self, s: int, e: int) -> float:
         """The confidence of the exact quote at ``s:e`` (its context may have changed)."""
