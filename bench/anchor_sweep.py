@@ -37,13 +37,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-from reader.anchoring import describe  # noqa: E402
+from reader.anchoring import describe
 
 KINDS = ("typo-in-quote", "re-wrapped", "straight-quotes", "whitespace", "paragraph", "typos", "mixed")
 OUTCOMES = ("exact", "boundaries off", "wrong place", "orphaned")
-DEFAULT_SEEDS = Path("/work/shared/seeds") if Path("/work/shared/seeds").is_dir() else ROOT / "seeds"
+DEFAULT_SEEDS = ROOT / "seeds"  # the same five files as ../shared/seeds
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 

@@ -23,12 +23,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-from reader import anchoring  # noqa: E402
-from reader.anchoring import describe  # noqa: E402
+from reader import anchoring
+from reader.anchoring import describe
 
-SEEDS = Path("/work/shared/seeds") if Path("/work/shared/seeds").is_dir() else ROOT / "seeds"
+SEEDS = ROOT / "seeds"  # the same five files as ../shared/seeds
 
 
 def build(articles: int, per_article: int, seed: int) -> list[tuple[str, list[dict]]]:

@@ -562,10 +562,13 @@ class _Search:
         if len(before) < 8 or len(after) < 8:
             return None
         frames: list[tuple[int, int]] = []
+        # A short quote's place is known even when what it holds now was edited rather than cut down
+        # ("UN" -> "UaN" between its old neighbours): its copies elsewhere must then have their own context.
+        gap = m + m // 2 if m < 16 else m // 2
         i, count = text.find(before), 0
         while i >= 0 and count < MAX_SEED_HITS:
             lo = i + len(before)
-            j = text.find(after, lo, lo + m // 2 + len(after))
+            j = text.find(after, lo, lo + gap + len(after))
             if j >= 0:
                 frames.append((lo, j))
             i = text.find(before, i + 1)

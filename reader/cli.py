@@ -723,7 +723,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         out = asdict(report)
         out["attention"] = report.attention
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        _print_json(out)  # escaped like every JSON output when stdout is a terminal
         return EXIT_ERROR if report.attention else 0
     counts = (f"{report.annotations} annotation{'s' if report.annotations != 1 else ''} in {report.articles} "
               f"article{'s' if report.articles != 1 else ''}")
@@ -737,9 +737,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         where = f"{item.start}-{item.end}" if item.start is not None else "-"
         was = f" (was {one_line(item.old_quote)[:40]!r})" if item.old_quote else ""
         print(f"{item.status:<9} {item.id}  {field(item.article)}  {where:<11} {item.confidence:.2f}  "
-              f"{one_line(item.quote)[:60]!r}{was}  {', '.join(item.tags)}")
+              f"{one_line(item.quote)[:60]!r}{was}  {', '.join(map(field, item.tags))}")
     for problem in report.damaged:
-        print(f"problem: {problem}")
+        print(f"problem: {field(problem)}")
     for line in report.advice:
         print(f"to fix, run: {line}")
     if report.fixed:

@@ -38,6 +38,7 @@ from xml.etree import ElementTree as ET
 
 from reader import codebook as cbk
 from reader import fsutil, records as rec
+from reader.display import CONTROL_PICTURES, STAND_IN
 
 NS = "urn:QDA-XML:project:1.0"
 Q = "{" + NS + "}"
@@ -66,7 +67,7 @@ def _record_guid(record_id: str) -> str:
 
 def _xml_safe(text: str) -> str:
     """Characters XML 1.0 cannot hold become their visible stand-ins (names and descriptions only)."""
-    return _XML_BAD.sub(lambda m: chr(0x2400 + ord(m.group())) if ord(m.group()) < 32 else "\ufffd", text)
+    return _XML_BAD.sub(lambda m: CONTROL_PICTURES.get(ord(m.group()), STAND_IN), text)  # C0: ␛ …; else �
 
 
 def _carries(text: str) -> bool:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import shlex
 import shutil
-import sys
 import time
 from pathlib import Path
 
@@ -18,13 +17,9 @@ import pytest
 
 from tests import hostile
 from tests.e2e.tmux import Tmux
+from tests.helpers import reader_command
 
 pytestmark = pytest.mark.e2e
-
-
-def _reader() -> list[str]:
-    exe = shutil.which("reader")
-    return [exe] if exe else [sys.executable, "-m", "reader"]
 
 
 def test_hostile_corpus_sends_nothing_raw_to_the_terminal(tmp_path: Path) -> None:
@@ -33,7 +28,7 @@ def test_hostile_corpus_sends_nothing_raw_to_the_terminal(tmp_path: Path) -> Non
     corpus, db = hostile.make(tmp_path)
     raw_file = tmp_path / "terminal.raw"
     go = tmp_path / "go"
-    command = " ".join(shlex.quote(p) for p in [*_reader(), str(corpus), "--db", str(db)])
+    command = " ".join(shlex.quote(p) for p in [*reader_command(), str(corpus), "--db", str(db)])
     term = Tmux(120, 36)
     try:
         # The app starts only once the pane's output is being captured: its first frame is recorded too.

@@ -397,3 +397,30 @@ def test_property_one_typo_in_a_sentence_sized_quote_is_found(start, size, pos, 
     # The span covers the edited passage (a boundary may drift by the typo when it sits at the very edge).
     assert abs(a.start - (start + shift)) <= 1 and abs(a.end - (start + shift + size)) <= 1
     assert a.start <= start + shift + pos < a.end or pos in (0, size - 1)
+
+
+def test_a_short_quote_edited_in_place_is_not_moved_to_a_copy_elsewhere() -> None:
+    """Found by the sweep (seeds 13 and 17): "UN" became "UaN" between its unchanged neighbours, and an
+    exact "UN" elsewhere with other context must not take its place (orphaned, or found, never misplaced)."""
+    from reader.anchoring import anchor, describe
+
+    original = ("Funding goes through the support of the UN Central Emergency Response Fund this year. "
+                "He recalled holding a special session of the UN General Assembly devoted to the pandemic.")
+    start = original.index("UN General")
+    sel = describe(original, start, start + 2)
+    edited = original.replace("the UN General", "the UaN General")
+    found = anchor(edited, quote=sel.quote, prefix=sel.prefix, suffix=sel.suffix, start=sel.start, end=sel.end)
+    truth = edited.index("UaN")
+    assert not found.found or (found.start < truth + 3 and found.end > truth)
+
+
+def test_a_two_letter_quote_edited_is_not_taken_from_a_repeated_phrase() -> None:
+    from reader.anchoring import anchor, describe
+
+    original = ("They said that the database system on the fight against COVID-19 creates value. Later the "
+                "establishment of the database system on the fight against COVID-19 as planned was agreed.")
+    start = original.index("on the fight", original.index("establishment"))
+    sel = describe(original, start, start + 2)
+    edited = original[:start] + "ov" + original[start + 2:]
+    found = anchor(edited, quote=sel.quote, prefix=sel.prefix, suffix=sel.suffix, start=sel.start, end=sel.end)
+    assert not found.found or (found.start < start + 2 and found.end > start)

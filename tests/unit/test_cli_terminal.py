@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests import hostile
+from tests.helpers import run
 
 RAW = [raw for raw, _ in hostile.SEQUENCES.values()]
 
@@ -26,13 +27,6 @@ RAW = [raw for raw, _ in hostile.SEQUENCES.values()]
 def bad(tmp_path_factory) -> dict:
     corpus, db = hostile.make(tmp_path_factory.mktemp("hostile"))
     return {"corpus": corpus, "db": db, "base": ["--corpus", str(corpus), "--db", str(db)]}
-
-
-def run(*args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "reader", *args], capture_output=True, text=True, timeout=120)
-    assert "Traceback" not in result.stderr, result.stderr
-    assert result.returncode == 0, result.stderr
-    return result
 
 
 def run_on_terminal(*args: str) -> str:
@@ -128,7 +122,7 @@ def test_csv_on_a_terminal_shows_stand_ins_and_is_exact_in_a_file(bad, tmp_path)
 
 
 @pytest.mark.parametrize("command", [["list", "--json"], ["tags", "--json"], ["search", "MARKB", "--json"],
-                                     ["stats", "--json"]])
+                                     ["stats", "--json"], ["check", "--json"]])
 def test_json_listings_on_a_terminal_are_escaped_and_the_same_data(bad, command):
     shown = run_on_terminal(*command, *bad["base"])
     assert hostile.unsafe_in(shown, RAW) == []
@@ -136,7 +130,7 @@ def test_json_listings_on_a_terminal_are_escaped_and_the_same_data(bad, command)
 
 
 def test_text_listings_on_a_terminal_send_nothing_raw(bad):
-    for command in (["list"], ["tags"], ["stats"], ["search", "MARKB"], ["restore"]):
+    for command in (["list"], ["tags"], ["stats"], ["search", "MARKB"], ["restore"], ["check"]):
         assert hostile.unsafe_in(run_on_terminal(*command, *bad["base"]), RAW) == [], command
 
 
