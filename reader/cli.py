@@ -74,25 +74,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON array")
 
     p = sub.add_parser("search", help="fuzzy search across titles and bodies")
-    p.add_argument("query", metavar="QUERY")
+    p.add_argument("query", metavar="QUERY", help="words (typos are fine), 'exact, ^prefix, suffix$, !not, a | b, tag:x")
     _corpus_arg(p)
     _db_arg(p)
-    p.add_argument("--limit", type=int, default=20, metavar="N")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, default=20, metavar="N", help="at most N articles (default 20)")
+    p.add_argument("--json", action="store_true", help="print JSON")
 
     p = sub.add_parser("annotate", help="annotate a passage (or, without --quote, the whole article)")
     p.add_argument("article", metavar="ARTICLE", help="article id (its path in the corpus) or a unique prefix of it")
     p.add_argument("--quote", metavar="TEXT", help="the exact passage to annotate")
-    p.add_argument("--occurrence", type=int, default=1, metavar="K", help="the K-th occurrence of the quote (from 1)")
+    p.add_argument("--occurrence", type=int, default=None, metavar="K",
+                   help="the K-th occurrence of the quote (from 1); required when the quote occurs more than once")
     p.add_argument("--tag", action="append", default=[], metavar="T", help="a tag (repeat, or comma-separate)")
-    p.add_argument("--note", default="", metavar="TEXT")
+    p.add_argument("--note", default="", metavar="TEXT", help="a note on the passage (or on the whole article)")
     _corpus_arg(p)
     _db_arg(p)
 
     p = sub.add_parser("tags", help="tags with their counts; --rename renames or merges them everywhere")
     _corpus_arg(p)
     _db_arg(p)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--rename", nargs=2, action="append", default=[], metavar=("OLD", "NEW"),
                    help="rename a tag and its sub-tags on every annotation, with its description and colour "
                         "(repeat; two tags renamed to one NEW merge)")
@@ -100,20 +101,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export annotations (to stdout unless -o)")
     _corpus_arg(p)
     _db_arg(p)
-    p.add_argument("--format", default="json", choices=("json", "w3c", "jsonl", "md", "csv", "qdpx"))
+    p.add_argument("--format", default="json", choices=("json", "w3c", "jsonl", "md", "csv", "qdpx"),
+                   help="json (reader's own, importable), w3c, jsonl (doccano), md, csv or qdpx (default json)")
     p.add_argument("--tag", metavar="T", help="only this tag and its sub-tags (T/…)")
-    p.add_argument("--article", metavar="ID")
+    p.add_argument("--article", metavar="ID", help="only this article (an id or a unique prefix)")
     p.add_argument("--annotator", metavar="NAME", help="only annotations made by NAME")
     p.add_argument("--project", metavar="NAME", help="qdpx: the project's name (default: the corpus folder's)")
-    p.add_argument("-o", "--output", metavar="FILE", type=Path)
+    p.add_argument("-o", "--output", metavar="FILE", type=Path, help="write to FILE (default: stdout)")
 
     p = sub.add_parser("import", help="merge a native json export or a REFI-QDA .qdpx project into the database")
-    p.add_argument("file", metavar="FILE", type=Path)
+    p.add_argument("file", metavar="FILE", type=Path, help="a reader json export or a .qdpx project")
     _corpus_arg(p)
     _db_arg(p)
 
     p = sub.add_parser("tag", help="describe, colour, rename, merge or delete a tag (and its sub-tags)")
-    p.add_argument("tag", metavar="TAG")
+    p.add_argument("tag", metavar="TAG", help="the tag (a/b is b under a)")
     p.add_argument("--describe", metavar="TEXT", help="set the description")
     p.add_argument("--color", metavar="#RRGGBB", help="set the colour (\"\" to clear)")
     change = p.add_mutually_exclusive_group()
@@ -126,17 +128,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="tag frequencies, annotations per week, top articles, co-occurrence")
     _corpus_arg(p)
     _db_arg(p)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON")
 
     p = sub.add_parser("agree", help="per tag, how far annotators A and B agree (Krippendorff's alpha)")
-    p.add_argument("a", metavar="A")
-    p.add_argument("b", metavar="B")
+    p.add_argument("a", metavar="A", help="one annotator's name")
+    p.add_argument("b", metavar="B", help="the other annotator's name")
     _corpus_arg(p)
     _db_arg(p)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON")
 
     p = sub.add_parser("delete", help="delete annotations by id (replays the deletions a quit could not save)")
-    p.add_argument("ids", nargs="*", metavar="ID")
+    p.add_argument("ids", nargs="*", metavar="ID", help="annotation ids to delete")
     p.add_argument("--from", dest="from_file", type=Path, metavar="FILE", help="ids one per line")
     _corpus_arg(p)
     _db_arg(p)
@@ -289,11 +291,21 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not rows:
         print(f"no articles in {corpus.root}")
         return 0
+    from reader.corpus import distinguishing_names
+
+    names = distinguishing_names(corpus.articles)  # look-alike titles: what tells them apart
+    dim, plain = ("\x1b[2m", "\x1b[0m") if sys.stdout.isatty() else ("", "")
     shown = [field(r["id"]) for r in rows]  # a newline or an escape in a file name: one article, one line
     width = max(map(len, shown))
     for ident, r in zip(shown, rows):
+        extra = []
+        if r["id"] in names:
+            extra.append(f"{dim}[{field(names[r['id']])}]{plain}")
+        credit = " · ".join(field(x) for x in (f"by {r['byline']}" if r["byline"] else None, r["source"]) if x)
+        if credit:
+            extra.append(f"{dim}— {credit}{plain}")
         print(f"{ident:<{width}}  {field(r['date'] or ''):<10}  {r['words']:>6}w  {r['annotations']:>3}a  "
-              f"{one_line(r['title'])}")
+              f"{one_line(r['title'])}" + "".join("  " + e for e in extra))
     return 0
 
 
@@ -335,16 +347,25 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     assert article is not None
     tags = [t for raw in args.tag for t in split_tags(raw)]
     store = library.store
+    if args.quote is None and not tags and not args.note.strip():
+        raise CliError("nothing to annotate: give --quote TEXT, --tag T or --note TEXT")
     if args.quote is None:
+        if args.occurrence is not None:
+            raise CliError("--occurrence needs --quote")
         record = store.add(article=article_id, tags=tags, note=args.note, fingerprint=article.fingerprint)
     else:
         if not args.quote:
             raise CliError("--quote is empty")
-        if args.occurrence < 1:
+        if args.occurrence is not None and args.occurrence < 1:
             raise CliError("--occurrence counts from 1")
         starts = find_occurrences(article.text, args.quote)
         if not starts:
             raise CliError(f"the quote does not occur in {article_id}")
+        if args.occurrence is None:
+            if len(starts) > 1:
+                raise CliError(f"the quote occurs {len(starts)} times in {article_id}: add --occurrence K "
+                               f"(1 to {len(starts)}) to say which")
+            args.occurrence = 1
         if args.occurrence > len(starts):
             n = len(starts)
             raise CliError(f"the quote occurs {n} time{'s' if n != 1 else ''} in {article_id}, "
@@ -466,8 +487,40 @@ def cmd_import(args: argparse.Namespace) -> int:
     for notice in store.notices:
         _warn(notice)
     _import_codebook(store, _db_path(args, _corpus_path(args)), data)
-    print(f"imported {args.file}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged")
+    summary = f"{result.added} added, {result.updated} updated, {result.unchanged} unchanged"
+    if result.conflicts:
+        summary += f", {len(result.conflicts)} conflict{'s' if len(result.conflicts) != 1 else ''}"
+    print(f"imported {args.file}: {summary}")
+    _report_import(args, result)
     return 0
+
+
+def _report_import(args: argparse.Namespace, result) -> None:
+    """Name what an import could not merge silently: conflicting edits, articles the corpus lacks."""
+    from collections import Counter
+
+    from reader.corpus import CorpusError, sanitize, scan
+
+    n = len(result.conflicts)
+    if n:
+        _warn(f"{n} conflict{'s' if n != 1 else ''}: the same id and time as a local annotation but different "
+              f"content; the local version was kept:")
+        for record in result.conflicts[:20]:
+            what = f"“{record['quote'][:40]}”" if record["quote"] else "whole article"
+            _warn(f"  {record['id']}  {sanitize(record['article'])}  {sanitize(what)}")
+        if n > 20:
+            _warn(f"  … and {n - 20} more")
+    try:
+        known = set(scan(_corpus_path(args)))
+    except (CorpusError, OSError):
+        return
+    unknown = Counter({a: k for a, k in result.articles.items() if a not in known})
+    if unknown:
+        total = sum(unknown.values())
+        names = ", ".join(f"{sanitize(a)} ({k})" for a, k in unknown.most_common(10))
+        more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+        _warn(f"{total} imported annotation{'s are' if total != 1 else ' is'} for article{'s' if len(unknown) != 1 else ''} "
+              f"not in the corpus {_corpus_path(args)} (kept, shown once the file is there): {names}{more}")
 
 
 def _import_codebook(store: AnnotationStore, db: Path, data: bytes) -> None:

@@ -20,7 +20,7 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from reader.display import CONTROL_PICTURES, control_pictures
 from reader.display import field as display_field
@@ -39,11 +39,12 @@ __all__ = [
     "sanitize",
     "scan",
     "count_words",
+    "distinguishing_names",
 ]
 
 EXTENSIONS = (".txt", ".md")
 #: Bump when parsing gives different titles, dates, ranges or text: persisted catalogues are then rebuilt.
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # 2: Markdown/README titles (comments, tags, badges skipped; setext, pandoc, <h1>)
 MAX_BYTES = 256 * 1024 * 1024  # a "text" file bigger than this is not something we can read comfortably
 BINARY_SNIFF = 8192
 
@@ -340,6 +341,96 @@ def _clean(s: str) -> str:
     return " ".join(s.split())
 
 
+# What comes before the title of a Markdown file (a README, release notes): comments, HTML wrappers and
+# logos, badges; and the ways a title is written there besides `# Title`.
+_TAGS_ONLY_RE = re.compile(r"(?:\s*</?[A-Za-z][^<>]*>)+\s*")
+_BADGES_RE = re.compile(r"(?:\s*(?:\[\s*)?!\[[^\]]*\]\([^)]*\)(?:\s*\]\([^)]*\))?)+\s*")
+_HTML_HEADING_RE = re.compile(r"<h[1-6](?:\s[^>]*)?>(?P<title>.*?)</h[1-6]>", re.I)
+_SETEXT_RE = re.compile(r"(?:=+|-+)[ \t]*")
+_BOLD_LINE_RE = re.compile(r"(\*\*|__)(?P<title>[^*_\s].*?)\1")
+_IMAGE_RE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_LINK_RE = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])")
+_TAG_RE = re.compile(r"</?[A-Za-z][^<>]*>")
+_EMPHASIS_RE = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|(?<!\w)_(?=\S)|(?<=\S)_(?!\w)|`+")
+
+
+def _strip_markup(s: str) -> str:
+    """A Markdown title as words: images, tags, emphasis and code marks dropped, links to their text."""
+    s = _IMAGE_RE.sub("", s)
+    s = _LINK_RE.sub(r"\1", s)
+    s = _TAG_RE.sub("", s)
+    s = _EMPHASIS_RE.sub("", s)
+    return _clean(s)
+
+
+def _range_if_same(text: str, start: int, end: int, title: str) -> tuple[int, int] | None:
+    """The title's place in the text, when the text there reads as the title (no markup dropped)."""
+    return (start, end) if _clean(text[start:end]) == title else None
+
+
+def _markup_head(text: str, pos: int, is_md: bool,
+                 dims: list[tuple[int, int]]) -> tuple[int, str | None, tuple[int, int] | None]:
+    """Skip what precedes the title of a Markdown-like file, dimming it; (where the head goes on, title, range).
+
+    A title found here (a pandoc `% Title` line, `<h1>…</h1>`, a setext heading, a bold line) is returned
+    with the offset after it; otherwise the offset of the first meaningful line, for the usual rules.
+    """
+    n = len(text)
+    first = True
+    for _ in range(HEAD_LINES):
+        if pos >= n:
+            break
+        end = text.find("\n", pos)
+        end = n if end < 0 else end
+        line = text[pos:min(end, pos + SENTENCE_SCAN)]
+        stripped = line.strip()
+        if not stripped:
+            pos = end + 1
+            continue
+        lead = len(line) - len(line.lstrip())
+        at = pos + lead
+        if first and stripped.startswith("% ") and len(stripped) > 2:  # a pandoc title block
+            found = _strip_markup(stripped[2:])[:HEADLINE_MAX].rstrip()
+            if found:
+                return end + 1, found[:HEADLINE_MAX], _range_if_same(text, at + 2, at + len(stripped), found)
+        first = False
+        if stripped.startswith("<!--"):
+            close = text.find("-->", at)
+            stop = n if close < 0 else close + 3
+            dims.append((at, stop))
+            after = text.find("\n", stop)
+            pos = n if after < 0 else after + 1
+            if text[stop:pos].strip():  # text after the comment on the same line: that is the line
+                pos = stop
+            continue
+        if not is_md:
+            return pos, None, None
+        heading = _HTML_HEADING_RE.fullmatch(stripped)
+        if heading is not None:
+            found = _strip_markup(heading.group("title"))[:HEADLINE_MAX].rstrip()
+            if found:
+                return end + 1, found[:HEADLINE_MAX], _range_if_same(text, at, at + len(stripped), found)
+        if _TAGS_ONLY_RE.fullmatch(stripped) or _BADGES_RE.fullmatch(stripped):
+            dims.append((at, at + len(stripped)))
+            pos = end + 1
+            continue
+        if not stripped.startswith(("#", "-", "*", ">", "|")) and end < n:
+            next_end = text.find("\n", end + 1)
+            underline = text[end + 1:n if next_end < 0 else next_end]
+            if _SETEXT_RE.fullmatch(underline.strip()) and len(underline.strip()) >= 2:
+                found = _strip_markup(stripped)[:HEADLINE_MAX].rstrip()
+                if found:
+                    return ((n if next_end < 0 else next_end + 1), found[:HEADLINE_MAX],
+                            _range_if_same(text, at, at + len(stripped), found))
+        bold = _BOLD_LINE_RE.fullmatch(stripped)
+        if bold is not None and len(stripped) <= HEADLINE_MAX:
+            found = _strip_markup(bold.group("title"))[:HEADLINE_MAX].rstrip()
+            if found:
+                return end + 1, found, _range_if_same(text, at, at + len(stripped), found)
+        return pos, None, None
+    return pos, None, None
+
+
 @dataclass(slots=True)
 class _Meta:
     date: str | None = None
@@ -526,8 +617,9 @@ def _analyse(text: str, article_id: str) -> tuple[str, _Meta, list[tuple[int, in
     # The head: residue lines, then the title, then perhaps a few more metadata lines (date, byline).
     title: str | None = None
     title_range: tuple[int, int] | None = None
-    tail_from = body_start  # the tail may look at lines starting here or later
-    for start, end in _lines_forward(text, body_start, HEAD_LINES):
+    head_from, title, title_range = _markup_head(text, body_start, is_md, dims)
+    tail_from = head_from  # the tail may look at lines starting here or later
+    for start, end in _lines_forward(text, head_from, HEAD_LINES):
         if start == end or (end - start < 256 and text[start:end].isspace()):
             tail_from = end + 1
             continue
@@ -545,13 +637,13 @@ def _analyse(text: str, article_id: str) -> tuple[str, _Meta, list[tuple[int, in
         if not line:
             continue
         heading = _HEADING_RE.fullmatch(line) if is_md and end - start < SENTENCE_SCAN else None
-        if heading and heading.group("title"):
-            title = _clean(heading.group("title"))
+        if heading and heading.group("title") and _strip_markup(heading.group("title")):
+            title = _strip_markup(heading.group("title"))
             if len(title) > HEADLINE_MAX:
                 title = _title_from_sentence(title)
             else:
                 t0 = start + lead + heading.start("title")
-                title_range = (t0, t0 + len(heading.group("title")))
+                title_range = _range_if_same(text, t0, t0 + len(heading.group("title")), title)
         elif meta.title:
             title = meta.title
             break
@@ -826,6 +918,38 @@ def _load_one(root: str, article_id: str) -> Article | Skipped:
     if is_binary(data):
         return Skipped(_display_id(article_id), "binary file (NUL bytes)" if b"\x00" in data[:BINARY_SNIFF] else "binary file")
     return _build(article_id, Path(path), data, mtime)
+
+
+def distinguishing_names(articles: Iterable[Any]) -> dict[str, str]:
+    """What tells apart articles that share a title (33 licence files all titled "Format: https://…").
+
+    For each article whose title (case and spacing aside) another article has too: the shortest tail
+    of its path that no other article of that title ends with (``foo/copyright`` for
+    ``debian/foo/copyright``), else its whole id. Articles with a title of their own are not in it.
+    """
+    groups: dict[str, list[str]] = {}
+    for article in articles:
+        groups.setdefault(" ".join(article.title.casefold().split()), []).append(article.id)
+    names: dict[str, str] = {}
+    for ids in groups.values():
+        if len(ids) < 2:
+            continue
+        parts = {i: tuple(i.split("/")) for i in ids}
+        left = set(ids)
+        depth = 1
+        while left and depth <= max(len(p) for p in parts.values()):
+            tails: dict[tuple[str, ...], int] = {}
+            for own in parts.values():  # every article of the title counts, named already or not
+                tails[own[-depth:]] = tails.get(own[-depth:], 0) + 1
+            for article_id in list(left):
+                tail = parts[article_id][-depth:]
+                if tails[tail] == 1:
+                    names[article_id] = "/".join(tail)
+                    left.discard(article_id)
+            depth += 1
+        for article_id in left:
+            names[article_id] = article_id
+    return names
 
 
 def load_corpus(root: Path | str, progress: Callable[[int, int], None] | None = None) -> Corpus:

@@ -12,7 +12,7 @@ import re
 import uuid
 from collections import Counter
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Protocol
@@ -66,9 +66,33 @@ class ImportResult:
     added: int
     updated: int
     unchanged: int
+    # Same id and the same `updated` time as the stored record, but different content: two edits that
+    # cannot be ordered. The stored (local) one is kept; these are the incoming records, to be listed.
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    # How many records of the file are for each article id (the caller checks them against its corpus).
+    articles: dict[str, int] = field(default_factory=dict, compare=False)
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+
+def citation(article: Any, quote: str, *, note: str = "", tags: Iterable[str] = ()) -> str:
+    """A passage as it is pasted elsewhere: the quote, then a line saying where it is from.
+
+    ``“quote”`` / ``— Title, 2020-05-04, by Byline, Source (id)``; an annotation's tags and note follow.
+    """
+    where = [_attr(article, "title") or _attr(article, "id") or "untitled"]
+    for part in (_attr(article, "date"), f"by {article.byline}" if _attr(article, "byline") else None,
+                 _attr(article, "source")):
+        if part:
+            where.append(part)
+    lines = [f"“{quote.strip()}”", "— " + ", ".join(where) + (f" ({article.id})" if _attr(article, "id") else "")]
+    tags = list(tags)
+    if tags:
+        lines.append("Tags: " + ", ".join(tags))
+    if note.strip():
+        lines.append("Note: " + note.strip())
+    return "\n".join(lines) + "\n"
+
 
 def _attr(article: Any, name: str) -> Any:
     return getattr(article, name, None) if article is not None else None
@@ -478,7 +502,13 @@ def _validator():
 
 def _schema_problem(doc: dict[str, Any]) -> str | None:
     errors = list(_validator().iter_errors(doc))
-    return _describe_schema_error(min(errors, key=_path_key)) if errors else None
+    # An error of the if/then/else rule (say "end must be an integer" because `start` is not null) is a
+    # consequence; the field that is itself wrong (`start: "abc"`) is the one to name.
+    return _describe_schema_error(min(errors, key=lambda e: (_conditional(e), _path_key(e)))) if errors else None
+
+
+def _conditional(error) -> bool:
+    return any(part in ("then", "else") for part in error.relative_schema_path)
 
 
 def _path_key(error) -> tuple:
@@ -566,29 +596,43 @@ def import_native(store: StoreLike, text: str | bytes) -> ImportResult:
     * id not in the store → stored, counted ``added``;
     * identical to the stored record (every record field) → counted ``unchanged``;
     * different, and its ``updated`` is strictly newer than the stored one's → replaces it, ``updated``;
-    * different, but the stored one is as new or newer → the stored record is kept, counted
-      ``unchanged`` (local edits win ties).
+    * different, and the stored one is newer → the stored record is kept, counted ``unchanged``;
+    * different content with the very same ``updated`` → the stored (local) record is kept and the
+      incoming one is listed in ``conflicts`` (not counted unchanged: the user is told).
 
     So importing the same file twice gives ``0 added, 0 updated, N unchanged`` the second time.
     """
     incoming = load_native(text)
     counts: Counter[str] = Counter()
+    conflicts: list[dict[str, Any]] = []
     # The real store imports a chunk under one hold of its lock with one index refresh (cheap lookups
     # at 100k annotations); chunks keep another process (a TUI) from waiting on the lock for long.
     batch = getattr(store, "batch", None)
     for first in range(0, len(incoming), IMPORT_CHUNK):
         with batch() if batch is not None else nullcontext():
-            _merge(store, incoming[first:first + IMPORT_CHUNK], counts, first)
-    return ImportResult(added=counts["added"], updated=counts["updated"], unchanged=counts["unchanged"])
+            _merge(store, incoming[first:first + IMPORT_CHUNK], counts, first, conflicts)
+    return ImportResult(added=counts["added"], updated=counts["updated"], unchanged=counts["unchanged"],
+                        conflicts=conflicts, articles=dict(Counter(r["article"] for r in incoming)))
 
 
-def _merge(store: StoreLike, incoming: list[dict[str, Any]], counts: Counter[str], offset: int) -> None:
+def _differs(current: dict[str, Any], record: dict[str, Any]) -> bool:
+    """Different content (every field both carry, `updated` aside: an older export may lack an optional one)."""
+    return any(current[f] != record[f] for f in rec.FIELDS + rec.OPTIONAL
+               if f != "updated" and f in current and f in record)
+
+
+def _merge(store: StoreLike, incoming: list[dict[str, Any]], counts: Counter[str], offset: int,
+           conflicts: list[dict[str, Any]]) -> None:
     for i, record in enumerate(incoming, start=offset + 1):
         try:
             existing = store.get(record["id"])
             if existing is not None:
                 current = {field: existing[field] for field in rec.FIELDS + rec.OPTIONAL if field in existing}
-                if current == record or _timestamp(record["updated"]) <= _timestamp(current["updated"] or ""):
+                incoming_time, stored_time = _timestamp(record["updated"]), _timestamp(current["updated"] or "")
+                if current != record and incoming_time == stored_time and _differs(current, record):
+                    conflicts.append(record)  # local wins the tie, but the user hears of it
+                    continue
+                if current == record or incoming_time <= stored_time:
                     counts["unchanged"] += 1
                     continue
             outcome = store.upsert(record)

@@ -51,7 +51,9 @@ class ReaderApp(App[int]):
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="app.quit"),
+        # `q` goes back a screen (quits from the library, whose own `q` quits); `Q` quits from anywhere.
+        Binding("Q", "quit", "Quit", id="app.quit", priority=True, show=False),
+        Binding("q", "back_or_quit", "Back (quit from the library)", id="app.back"),
         Binding("question_mark", "help", "Help", id="app.help", priority=True),
         Binding("ctrl+p", "command_palette", "Commands", id="app.palette", show=False),
         Binding("e", "export", "Export", id="app.export", show=False, priority=True),
@@ -60,8 +62,10 @@ class ReaderApp(App[int]):
     ]
 
     def __init__(self, corpus: Path, db: Path, *, config: Config | None = None, load_config_file: bool = True,
-                 config_path: Path | None = None) -> None:
+                 config_path: Path | None = None, state_path: Path | None = None) -> None:
         super().__init__()
+        # where the settings chosen in the app are kept (reader.uistate); None: nothing is remembered
+        self.state_path = state_path
         self.corpus_root = Path(corpus)
         self.db_path = Path(db)
         self.corpus: Corpus | None = None
@@ -94,9 +98,24 @@ class ReaderApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # `?` and `e` are priority bindings (reader.tui.keys): in a text field they are just text.
-        if action in ("help", "export", "codebook", "statistics") and text_field_has_focus(self.focused):
+        if action in ("help", "export", "codebook", "statistics", "quit", "back_or_quit") and \
+                text_field_has_focus(self.focused):
             return False
         return True
+
+    def action_back_or_quit(self) -> None:
+        """`q`: back one screen, as escape does there; from the last screen, quit."""
+        screen = self.screen
+        if isinstance(screen, ModalScreen):
+            screen.dismiss(None)
+        elif len(self.screen_stack) > 1:
+            back = getattr(screen, "action_back", None)
+            if back is not None:
+                back()
+            else:
+                self.pop_screen()
+        else:
+            self.exit()
 
     @property
     def COMMANDS(self):  # type: ignore[override]  # our providers plus Textual's system commands
@@ -140,6 +159,13 @@ class ReaderApp(App[int]):
         return LibraryScreen()
 
     def on_mount(self) -> None:
+        if self.state_path is not None:
+            from reader import uistate
+
+            chosen = uistate.theme(self.state_path)  # the theme picked in the app last time wins
+            if chosen and chosen in self.available_themes:
+                self.config.theme = chosen
+            self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self.config.theme:
             if self.config.theme in self.available_themes:
                 self.theme = self.config.theme
@@ -147,6 +173,10 @@ class ReaderApp(App[int]):
                 self.config.problems.append(f"unknown theme {self.config.theme!r} in {self.config.path}")
         if self.config.keys:
             self.set_keymap(self.config.keys)
+        if self.config.tag_colors:
+            from reader.tui import colors
+
+            colors.set_config_colors(self.config.tag_colors)
         if self._read_in_worker:
             self.load_corpus()
         else:
@@ -155,6 +185,25 @@ class ReaderApp(App[int]):
                 self.call_after_refresh(self.check_folder)  # after the first frame: it stats every file
         for problem in self.config.problems:
             self.notify(Content(problem), title="Config", severity="warning", timeout=8)
+
+    def _theme_changed(self, theme) -> None:
+        from reader import uistate
+
+        uistate.save(self.state_path, theme=theme.name)
+
+    def save_library_state(self, settings: dict) -> None:
+        """The library's sort, filter and cursor, for the next start (best effort)."""
+        if self.state_path is not None:
+            from reader import uistate
+
+            uistate.save(self.state_path, corpus=self.corpus_root, library=settings)
+
+    def library_state(self) -> dict:
+        if self.state_path is None:
+            return {}
+        from reader import uistate
+
+        return uistate.library(self.state_path, self.corpus_root)
 
     def _load_small_corpus_now(self) -> bool:
         from reader.corpus import CorpusError
@@ -325,6 +374,7 @@ class ReaderApp(App[int]):
             colors.set_codebook(Codebook.load(self.db_path))
         except CodebookError as exc:
             self.call_from_thread(self.notify, Content(str(exc)), title="Codebook", severity="warning", timeout=10)
+        colors.set_known_tags(self.session.tag_counts())  # each of the corpus's tags its own colour
 
     def on_load_progress(self, message: LoadProgress) -> None:
         self._forward(message)
@@ -349,6 +399,9 @@ class ReaderApp(App[int]):
                                 f"Retrying every {RETRY_SECONDS:g} s."),
                         title="Not saved", severity="error", timeout=10)
             self._ensure_retry()
+        from reader.tui import colors
+
+        colors.add_known_tags(outcome.record.get("tags") or [])
         self.post_message(AnnotationsChanged(outcome.record.get("article")))
 
     def undo_delete(self) -> Outcome | None:
@@ -386,13 +439,16 @@ class ReaderApp(App[int]):
 
     def open_article(self, article_id: str, *, offset: int | None = None,
                      find_spans: list[tuple[int, int]] | None = None, find_label: str | None = None,
-                     replace: bool = False) -> None:
+                     replace: bool = False, sequence: list[str] | None = None) -> None:
+        """Open an article; ``sequence`` is the list it was picked from (as sorted and filtered on screen),
+        which `]`/`[` and the "n/N" counter follow (default: every article)."""
         from reader.tui.screens.reader import ReaderScreen
 
         if self.session.article(article_id) is None:
             self.notify(Content(f"no article {article_id}"), severity="error")
             return
-        screen = ReaderScreen(article_id, offset=offset, find_spans=find_spans, find_label=find_label)
+        screen = ReaderScreen(article_id, offset=offset, find_spans=find_spans, find_label=find_label,
+                              sequence=sequence)
         if replace:
             self.switch_screen(screen)
         else:
@@ -469,7 +525,9 @@ def run(corpus: Path, db: Path, config: Path | None = None) -> int:
     # Everything imported so far lives as long as the app: move it out of the collector's way, or the
     # first full collection (~25 ms here) lands in the middle of painting the first frame.
     gc.freeze()
-    app = ReaderApp(corpus, db, config_path=config)
+    from reader import uistate
+
+    app = ReaderApp(corpus, db, config_path=config, state_path=uistate.default_path())
     app.run()
     if not app.session.pending:
         return app.return_code or 0

@@ -8,6 +8,11 @@
     "reader.tag" = "t"            # binding id = "key" or "key1,key2"
     "library.search" = "slash,ctrl+f"
 
+    measure = 100                 # the text's widest line, in columns (0: the whole width)
+
+    [tag_colors]                  # a tag's highlight colour (wins over the codebook's and the theme's)
+    people = "#1f77b4"
+
 Binding ids are listed on the help screen (`?`). A file that cannot be read is reported, never fatal.
 """
 
@@ -23,6 +28,8 @@ class Config:
     theme: str | None = None
     user: str | None = None
     keys: dict[str, str] = field(default_factory=dict)
+    tag_colors: dict[str, str] = field(default_factory=dict)
+    measure: int | None = 100  # at most this many columns of text, centred (0 or none: the whole width)
     path: Path | None = None
     problems: list[str] = field(default_factory=list)
 
@@ -71,4 +78,21 @@ def load_config(path: Path | None = None) -> Config:
             config.problems.append(f"config {path}: key for {binding_id!r} must be a string")
             continue
         config.keys[str(binding_id)] = value.replace(" ", "")
+    import re
+
+    measure = data.get("measure", 100)
+    if isinstance(measure, bool) or not isinstance(measure, int) or not (measure == 0 or 20 <= measure <= 1000):
+        config.problems.append(f"config {path}: measure must be a number of columns (20 to 1000), or 0 for the "
+                               f"whole width")
+    else:
+        config.measure = measure or None
+    tag_colors = data.get("tag_colors", {})
+    if not isinstance(tag_colors, dict):
+        config.problems.append(f"config {path}: [tag_colors] must be a table of tag = \"#rrggbb\"")
+        tag_colors = {}
+    for tag, value in tag_colors.items():
+        if not isinstance(value, str) or not re.fullmatch(r"#[0-9a-fA-F]{6}", value.strip()):
+            config.problems.append(f"config {path}: the colour of tag {tag!r} must be written #rrggbb")
+            continue
+        config.tag_colors[str(tag)] = value.strip().lower()
     return config

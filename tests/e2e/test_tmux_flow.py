@@ -52,5 +52,8 @@ def test_search_open_find_select_tag_export_quit(term, seeds_copy, tmp_path):
     assert text[record["start"]:record["end"]] == record["quote"]
     assert record["tags"] == ["people-of-interest"]
 
-    term.keys("q")
+    term.keys("q")  # back to the library, as in newsboat and less
+    term.wait_for(lambda s: "sorted by" in s or "matches for" in s, what="the library again")
+    assert term.running()
+    term.keys("q")  # and from there, quit
     assert term.wait_exit() == 0, term.screen()

@@ -30,7 +30,7 @@ def test_tag_manager_rename_undo_and_statistics(small_term, seeds_copy, tmp_path
     db = tmp_path / "db" / "annotations.json"
     base = ["--corpus", str(seeds_copy), "--db", str(db)]
     for quote, tag in (("Guo Min", "people/diplomats"), ("Azerbaijan", "places")):
-        done = subprocess.run([*reader_command(), "annotate", ARTICLE, "--quote", quote, "--tag", tag, *base],
+        done = subprocess.run([*reader_command(), "annotate", ARTICLE, "--quote", quote, "--occurrence", "1", "--tag", tag, *base],
                               capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
     term.start(" ".join(shlex.quote(p) for p in [*reader_command(), str(seeds_copy), "--db", str(db)]))
@@ -59,5 +59,5 @@ def test_tag_manager_rename_undo_and_statistics(small_term, seeds_copy, tmp_path
     term.wait_text("Chinese Ambassador")
     term.keys("i")
     term.wait_text("Annotations per tag")
-    term.keys("q")
+    term.keys("Q")  # quits from any screen (`q` would go back to the library)
     assert term.wait_exit() == 0, term.screen()

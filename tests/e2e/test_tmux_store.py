@@ -78,7 +78,7 @@ def test_a_damaged_file_in_the_terminal_is_reported_and_the_rest_saves(term, see
     term.wait_text("only its article is read-only")
     open_003_and_tag(term, "refused", "Refused")
     store.add(article=A000, tags=["elsewhere"])               # another article still saves meanwhile
-    term.keys("q")
+    term.keys("Q")                                            # quits from the reader
     assert term.wait_exit() == 0, term.screen()
     out = export(seeds_copy, db)
     assert out.returncode == 3 and chunk.name in out.stderr

@@ -82,9 +82,11 @@ async def test_note_whole_article_and_navigation(make_app, db_path):
         await pilot.press("G")
         await pilot.press("full_stop")  # wraps to the first annotation
         assert view.cursor == 0
-        await pilot.press("right_square_bracket")
-        await wait_until(pilot, lambda: getattr(app.screen, "article_id", "") == "004_9c9c4874b48bb81e.txt")
+        listed = app.screen_stack[0].visible_ids()  # `[`/`]` follow the library's rows as sorted there
+        before = listed[listed.index(A003) - 1]
         await pilot.press("left_square_bracket")
+        await wait_until(pilot, lambda: getattr(app.screen, "article_id", "") == before)
+        await pilot.press("right_square_bracket")
         await wait_until(pilot, lambda: getattr(app.screen, "article_id", "") == A003)
     records = AnnotationStore(db_path).by_article(A003)
     whole = [r for r in records if r["start"] is None]
@@ -165,10 +167,24 @@ async def test_corrupt_database_is_reported_and_left_alone(make_app, db_path):
     assert app.session.rescue_pending() is not None  # what `reader` writes on quit, for `reader import`
 
 
-async def test_quit_from_the_reader(make_app):
+async def test_q_goes_back_from_the_reader_and_quits_from_the_library(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_003(pilot)
+        await pilot.press("v", "w")  # even with a selection going on
+        await pilot.press("q")
+        await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen))
+        assert app.is_running
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code in (0, None)
+
+
+async def test_capital_q_quits_from_anywhere(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_003(pilot)
+        await pilot.press("tab")  # the panel has focus
+        await pilot.press("Q")
+        await pilot.pause()
+    assert not app.is_running

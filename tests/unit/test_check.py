@@ -27,7 +27,7 @@ def check(env, *args: str, ok: bool = True):
 
 def test_unchanged_corpus_is_one_line_and_exit_0(env):
     assert check(env).stdout.strip() == f"no annotations database at {env['db']}: nothing to check"
-    annotate(env, ARTICLE_003, "--quote", "Guo Min", "--tag", "people")
+    annotate(env, ARTICLE_003, "--quote", "Guo Min", "--occurrence", "1", "--tag", "people")
     annotate(env, "001", "--note", "whole article")
     out = check(env).stdout
     assert out.count("\n") == 1
@@ -36,8 +36,8 @@ def test_unchanged_corpus_is_one_line_and_exit_0(env):
 
 def test_moved_orphaned_review_missing_and_fix(env):
     guo = annotate(env, ARTICLE_003, "--quote", "Guo Min", "--occurrence", "2", "--tag", "people")
-    pandemic = annotate(env, ARTICLE_003, "--quote", "pandemic")
-    gone = annotate(env, "004", "--quote", "masks", "--note", "kept")
+    pandemic = annotate(env, ARTICLE_003, "--quote", "pandemic", "--occurrence", "1")
+    gone = annotate(env, "004", "--quote", "masks", "--occurrence", "1", "--note", "kept")
     path = env["corpus"] / ARTICLE_003
     path.write_text("A new first paragraph.\n\n" + path.read_text(encoding="utf-8").replace("pandemic", "pandemy", 1),
                     encoding="utf-8")
@@ -73,7 +73,7 @@ def test_moved_orphaned_review_missing_and_fix(env):
 
 
 def test_orphans_and_damaged_files_need_attention(env):
-    annotate(env, ARTICLE_003, "--quote", "Guo Min", "--tag", "people")
+    annotate(env, ARTICLE_003, "--quote", "Guo Min", "--occurrence", "1", "--tag", "people")
     path = env["corpus"] / ARTICLE_003
     path.write_text(path.read_text(encoding="utf-8").replace("Guo Min", "the ambassador"), encoding="utf-8")
     result = check(env, ok=False)
@@ -88,6 +88,6 @@ def test_orphans_and_damaged_files_need_attention(env):
 
 
 def test_check_with_a_bad_accept_id_is_one_sentence(env):
-    annotate(env, ARTICLE_003, "--quote", "Guo Min")
+    annotate(env, ARTICLE_003, "--quote", "Guo Min", "--occurrence", "1")
     result = check(env, "--accept", "no-such-id", ok=False)
     assert result.returncode != 0 and result.stderr.strip().count("\n") == 0 and "no-such-id" in result.stderr

@@ -83,14 +83,14 @@ def test_missing_corpus_is_a_clear_error(tmp_path):
 
 
 def test_corrupt_database_is_reported_and_left_byte_for_byte(env):
-    run("annotate", ARTICLE_003, *env["base"], "--quote", "Guo Min", "--tag", "x")
+    run("annotate", ARTICLE_003, *env["base"], "--quote", "Guo Min", "--occurrence", "1", "--tag", "x")
     files = [p for p in env["db"].parent.rglob("*.json")]
     assert files
     before = {}
     for p in files:
         p.write_bytes(b'{"annotations": {"1": {"id": "tru')  # cut off mid-write
         before[p] = p.read_bytes()
-    for args in (["annotate", ARTICLE_003, "--quote", "Guo Min", "--tag", "y"], ["export"], ["tags"]):
+    for args in (["annotate", ARTICLE_003, "--quote", "Guo Min", "--occurrence", "1", "--tag", "y"], ["export"], ["tags"]):
         result = run(args[0], *env["base"], *args[1:], ok=False)
         assert result.returncode != 0
         assert "untouched" in result.stderr or "not a valid" in result.stderr
@@ -99,8 +99,8 @@ def test_corrupt_database_is_reported_and_left_byte_for_byte(env):
 
 
 def test_w3c_export_passes_the_w3c_validator(env, shared_dir, tmp_path):
-    run("annotate", ARTICLE_003, *env["base"], "--quote", "Guo Min", "--tag", "people", "--note", "ambassador")
-    run("annotate", ARTICLE_003, *env["base"], "--quote", "pandemic", "--tag", "covid")
+    run("annotate", ARTICLE_003, *env["base"], "--quote", "Guo Min", "--occurrence", "1", "--tag", "people", "--note", "ambassador")
+    run("annotate", ARTICLE_003, *env["base"], "--quote", "pandemic", "--occurrence", "1", "--tag", "covid")
     run("annotate", "001", *env["base"], "--note", "a note on the whole article")
     out = tmp_path / "w3c.json"
     result = run("export", *env["base"], "--format", "w3c", "-o", str(out))
@@ -114,15 +114,15 @@ def test_w3c_export_passes_the_w3c_validator(env, shared_dir, tmp_path):
 def test_json_export_validates_against_the_repo_schema(env):
     from reader.export import SCHEMA_PATH
 
-    run("annotate", ARTICLE_003, *env["base"], "--quote", "Guo Min", "--tag", "people")
+    run("annotate", ARTICLE_003, *env["base"], "--quote", "Guo Min", "--occurrence", "1", "--tag", "people")
     run("annotate", "002", *env["base"], "--tag", "nam")
     schema = json.loads(Path(SCHEMA_PATH).read_text())
     jsonschema.validate(export_native(env), schema)
 
 
 def test_export_filters_and_formats(env):
-    run("annotate", ARTICLE_003, *env["base"], "--quote", "Guo Min", "--tag", "people")
-    run("annotate", "000", *env["base"], "--quote", "Bayramov", "--tag", "minister")
+    run("annotate", ARTICLE_003, *env["base"], "--quote", "Guo Min", "--occurrence", "1", "--tag", "people")
+    run("annotate", "000", *env["base"], "--quote", "Bayramov", "--occurrence", "1", "--tag", "minister")
     only = json.loads(run("export", *env["base"], "--tag", "PEOPLE").stdout)["annotations"]
     assert [r["quote"] for r in only] == ["Guo Min"]
     only = json.loads(run("export", *env["base"], "--article", "000").stdout)["annotations"]
@@ -134,8 +134,8 @@ def test_export_filters_and_formats(env):
 
 
 def test_import_merges_by_id_and_twice_changes_nothing(env, tmp_path):
-    run("annotate", ARTICLE_003, *env["base"], "--quote", "Guo Min", "--tag", "people")
-    run("annotate", "000", *env["base"], "--quote", "Bayramov", "--tag", "minister")
+    run("annotate", ARTICLE_003, *env["base"], "--quote", "Guo Min", "--occurrence", "1", "--tag", "people")
+    run("annotate", "000", *env["base"], "--quote", "Bayramov", "--occurrence", "1", "--tag", "minister")
     dump = tmp_path / "dump.json"
     run("export", *env["base"], "-o", str(dump))
     other_db = tmp_path / "other" / "annotations.json"
@@ -158,8 +158,8 @@ def test_import_of_a_bad_file_is_a_clear_error(env, tmp_path):
 
 
 def test_tags_and_search(env):
-    run("annotate", ARTICLE_003, *env["base"], "--quote", "Guo Min", "--tag", "people")
-    run("annotate", "000", *env["base"], "--quote", "Bayramov", "--tag", "people", "--tag", "minister")
+    run("annotate", ARTICLE_003, *env["base"], "--quote", "Guo Min", "--occurrence", "1", "--tag", "people")
+    run("annotate", "000", *env["base"], "--quote", "Bayramov", "--occurrence", "1", "--tag", "people", "--tag", "minister")
     tags = json.loads(run("tags", *env["base"], "--json").stdout)
     assert tags[0] == {"tag": "people", "count": 2}
     hits = json.loads(run("search", "chinse ambasador", *env["base"], "--json").stdout)
@@ -167,7 +167,7 @@ def test_tags_and_search(env):
 
 
 def test_tags_with_escape_sequences_never_reach_the_terminal(env):
-    run("annotate", ARTICLE_003, *env["base"], "--quote", "Guo Min", "--tag", "\x1b[31mred")
+    run("annotate", ARTICLE_003, *env["base"], "--quote", "Guo Min", "--occurrence", "1", "--tag", "\x1b[31mred")
     out = run("tags", *env["base"]).stdout
     assert "\x1b" not in out and "\u241b[31mred" in out
     assert json.loads(run("tags", *env["base"], "--json").stdout)[0]["tag"] == "\x1b[31mred"  # data kept

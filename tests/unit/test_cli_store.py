@@ -13,7 +13,7 @@ from tests.helpers import A000, A003 as ARTICLE_003, run
 
 
 def setup_damaged(env) -> tuple[Path, bytes]:
-    run("annotate", ARTICLE_003, *env["base"], "--quote", "Guo Min", "--tag", "first")
+    run("annotate", ARTICLE_003, *env["base"], "--quote", "Guo Min", "--occurrence", "1", "--tag", "first")
     store = AnnotationStore(env["db"])
     (rec,) = store.all()
     store.update(rec["id"], tags=["second"])                    # "first" is now a backup
@@ -107,7 +107,7 @@ def test_tags_rename_and_merge_everywhere(env):
 
 
 def test_an_invalid_record_is_skipped_by_every_export_format_with_exit_3(env, tmp_path):
-    run("annotate", ARTICLE_003, *env["base"], "--quote", "Guo Min", "--tag", "invalid-one")
+    run("annotate", ARTICLE_003, *env["base"], "--quote", "Guo Min", "--occurrence", "1", "--tag", "invalid-one")
     run("annotate", A000, *env["base"], "--tag", "healthy")
     chunk = env["db"].parent / "annotations.d" / shard_name(ARTICLE_003)
     data = json.loads(chunk.read_bytes())

@@ -393,8 +393,9 @@ def test_import_keeps_the_newer_record(corpus):
 
     assert export.import_native(store, doc(older)) == export.ImportResult(0, 0, 1)
     assert store.get(original["id"]) == original  # the stored one is newer: kept
-    assert export.import_native(store, doc(same_time)) == export.ImportResult(0, 0, 1)
-    assert store.get(original["id"]) == original  # ties: the stored one wins
+    # the same time, different content: the stored one wins the tie, and the import names it a conflict
+    assert export.import_native(store, doc(same_time)) == export.ImportResult(0, 0, 0, conflicts=[same_time])
+    assert store.get(original["id"]) == original
     assert export.import_native(store, doc(newer)) == export.ImportResult(0, 1, 0)
     assert store.get(original["id"]) == newer
     assert export.import_native(store, doc(newer)) == export.ImportResult(0, 0, 1)

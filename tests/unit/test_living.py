@@ -57,7 +57,7 @@ def test_export_after_prepending_a_line_writes_offsets_of_the_current_text(env):
 
 def test_an_orphan_keeps_everything_and_every_export_marks_it(env, shared_dir, tmp_path):
     annotate_second_guo_min(env)
-    run("annotate", ARTICLE_003, *env["base"], "--quote", "pandemic", "--tag", "covid")
+    run("annotate", ARTICLE_003, *env["base"], "--quote", "pandemic", "--occurrence", "1", "--tag", "covid")
     before = {r["quote"]: r for r in stored(env)}
     path = env["corpus"] / ARTICLE_003
     text = path.read_text(encoding="utf-8")

@@ -33,9 +33,9 @@ def run(*args: str, user: str = "ana", ok: bool = True) -> subprocess.CompletedP
 def env(seeds_copy: Path):
     db = seeds_copy.parent / "annotations" / "annotations.json"
     base = ["--corpus", str(seeds_copy), "--db", str(db)]
-    run("annotate", ARTICLE, "--quote", "World Health Organization", "--tag", "policy/vaccines,health",
+    run("annotate", ARTICLE, "--quote", "World Health Organization", "--occurrence", "1", "--tag", "policy/vaccines,health",
         "--note", "=SUM(A1) é", *base)
-    run("annotate", ARTICLE, "--quote", "World Health", "--tag", "policy/vaccines", *base, user="ben")
+    run("annotate", ARTICLE, "--quote", "World Health", "--occurrence", "1", "--tag", "policy/vaccines", *base, user="ben")
     return {"corpus": seeds_copy, "db": db, "base": base}
 
 

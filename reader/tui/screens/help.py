@@ -100,13 +100,12 @@ def collect_keys(for_screen: Screen) -> list[KeyGroup]:
         bindings = _bindings_of(node, keymap)
         node_title = _group_title(node, for_screen)
         for key, binding in bindings:
-            if binding.system:
+            if binding.system or not binding.id:
+                # Only our own bindings: each has an id (the name to rebind it by). Textual's widget
+                # internals (a table's "Scroll Left", "Page Right", focus keys) are not ours to list.
                 continue
-            if not binding.description and not binding.id:
-                continue  # internal helpers (no name for a user to look for)
-            # Textual's own screen keys (focus next / previous, copy) are the same on every screen
-            title = "General" if node is for_screen and not binding.id else node_title
-            ident = (title, binding.id or "", binding.action)
+            title = node_title
+            ident = (title, binding.id, binding.action)
             display = app.get_key_display(binding)
             row = seen.get(ident)
             if row is None:
@@ -116,14 +115,32 @@ def collect_keys(for_screen: Screen) -> list[KeyGroup]:
             if display not in row.keys:
                 row.keys.append(display)
     order = ["This screen", "Reading & moving", "Moving in the list", "Moving", "Typing", "General", "App"]
-    return [groups[t] for t in order if t in groups]
+    ordered_groups = [groups[t] for t in order if t in groups]
+    # A key listed once: a row whose keys were all listed above it is left out (the library's `e
+    # Export` is the app's export; the screen's `q` is the one that runs, not the app's).
+    shown: set[str] = set()
+    for group in ordered_groups:
+        kept = []
+        for row in group.rows:
+            keys = set(row.keys)
+            if keys and keys <= shown:
+                continue
+            shown |= keys
+            kept.append(row)
+        group.rows = kept
+    return [g for g in ordered_groups if g.rows]
+
+
+KEY_WIDTH = 16
+ID_WIDTH = 26
 
 
 def _table(group: KeyGroup) -> Table:
+    # Fixed widths for the key and id columns: every group's table lines up with the others.
     table = Table(box=None, show_header=False, padding=(0, 1), expand=True, pad_edge=False)
-    table.add_column("key", style="bold", no_wrap=True, min_width=10, max_width=18)
+    table.add_column("key", style="bold", no_wrap=True, width=KEY_WIDTH, overflow="ellipsis")
     table.add_column("does", ratio=1)
-    table.add_column("id", style="dim", no_wrap=True, overflow="ellipsis", max_width=28)
+    table.add_column("id", style="dim", no_wrap=True, overflow="ellipsis", width=ID_WIDTH)
     for row in group.rows:
         table.add_row(Text(", ".join(row.keys)), Text(row.description), Text(row.binding_id or "—"))
     return table

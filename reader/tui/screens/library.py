@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
-from reader.corpus import Article
+from reader.corpus import Article, distinguishing_names
 from reader.records import reading_state
 from reader.display import one_line
 from reader.tui.keys import TextKeysStandAside
@@ -60,16 +60,26 @@ class LibraryScreen(TextKeysStandAside, Screen):
         Binding("slash", "search", "Search", id="library.search", priority=True),
         Binding("t", "filter_tag", "Filter by tag", id="library.tag", priority=True),
         Binding("s", "cycle_sort", "Sort", id="library.sort", priority=True),
-        Binding("a", "annotations", "Annotations", id="library.annotations", priority=True),
-        Binding("e", "app.export", "Export", id="library.export", priority=True),
+        Binding("S", "reverse_sort", "Reverse the sort", show=False, id="library.reverse_sort", priority=True),
+        Binding("n", "next_unread", "Next unread", show=False, id="library.next_unread", priority=True),
+        Binding("m", "toggle_read", "Mark read / unread", show=False, id="library.toggle_read", priority=True),
+        # not in the footer, so that `q` and `?` fit at 80 columns (help lists every key)
+        Binding("a", "annotations", "Annotations", show=False, id="library.annotations", priority=True),
+        Binding("e", "app.export", "Export", show=False, id="library.export", priority=True),
         Binding("escape", "clear", "Clear", show=False, id="library.clear", priority=True),
+        Binding("q", "app.quit", "Quit", id="library.quit", priority=True),
         Binding("down", "focus_table_down", show=False),
     ]
-    TEXT_KEY_ACTIONS = frozenset({"search", "filter_tag", "cycle_sort", "annotations", "app.export"})
+    TEXT_KEY_ACTIONS = frozenset({"search", "filter_tag", "cycle_sort", "annotations", "app.export",
+                                  "reverse_sort", "next_unread", "toggle_read", "app.quit"})
 
     def __init__(self) -> None:
         super().__init__()
         self.sort = "date"
+        self._names: dict[str, str] = {}
+        self._restore_id: str | None = None
+        self._cursor_id: str | None = None
+        self.reverse = False
         self.tag_filter: str | None = None
         # The listed articles (all, or those with the tag filter's tag) and their annotation counts (None
         # until the store is open); read marks are looked up when a row is drawn and kept in _states.
@@ -101,10 +111,15 @@ class LibraryScreen(TextKeysStandAside, Screen):
         listen(self, IndexProgress, self.handle_indexprogress)
         listen(self, CorpusChanged, self.handle_corpuschanged)
         listen(self, AnnotationsChanged, self.handle_annotationschanged)
+        saved = self.app.library_state()  # what the user chose last time in this corpus
+        self.sort = saved.get("sort", self.sort)
+        self.reverse = saved.get("reverse", self.reverse)
+        self.tag_filter = saved.get("tag_filter")
+        self._restore_id = saved.get("cursor")
         self.query_one("#library-search").display = False
         table = self.query_one(ArticleTable)
         for key, label, width in (("mark", " ", 1), ("title", "Title", 40), ("date", "Date", 10),
-                                  ("source", "Source", 10), ("words", "Words", 6), ("notes", "Notes", 5)):
+                                  ("source", "Source", 10), ("words", "Words", 6), ("notes", "Annots", 6)):
             table.add_column(label, key=key, width=width)
         if self.app.loaded:
             # Titles first, in this very frame; counts and read marks follow once the store is open.
@@ -174,6 +189,10 @@ class LibraryScreen(TextKeysStandAside, Screen):
             self.reload()
 
     def on_screen_resume(self) -> None:
+        # Back from an article opened out of a search: the list has the keys (`q`, `n`, `j`), not the
+        # search field; `/` goes back to the field with the query kept.
+        if isinstance(self.focused, Input):
+            self.query_one(ArticleTable).focus()
         if self.app.loaded and self.app.session_open:
             self.reload()
 
@@ -209,10 +228,28 @@ class LibraryScreen(TextKeysStandAside, Screen):
             self._states[article.id] = state
         return READ_MARKS[state]
 
+    def _by_id_map(self) -> dict[str, Article]:
+        if self._by_id is None:
+            self._by_id = {a.id: a for a in self.rows}
+        return self._by_id
+
+    def _remember(self) -> None:
+        self.app.save_library_state({"sort": self.sort, "reverse": self.reverse, "tag_filter": self.tag_filter,
+                                     "cursor": self._cursor_id})
+
+    @on(ArticleList.RowHighlighted)
+    def _row_highlighted(self, event) -> None:
+        if not self.search_text and event.row_key.value:
+            self._cursor_id = event.row_key.value
+
+    def on_unmount(self) -> None:
+        self._remember()
+
     def _set_rows(self, articles: list[Article], counts: dict[str, int] | None) -> None:
         self._hide_progress()
         self.rows = articles
         self.counts = counts
+        self._names = distinguishing_names(articles)  # look-alike titles get their path, dimmed
         self._states = {}
         self._ordered = None
         self._by_id = None
@@ -226,7 +263,8 @@ class LibraryScreen(TextKeysStandAside, Screen):
 
     def _sorted(self) -> list[Article]:
         if self._ordered is None:
-            self._ordered = self._sort(self.rows)
+            ordered = self._sort(self.rows)
+            self._ordered = ordered[::-1] if self.reverse else ordered
         return self._ordered
 
     def _sort(self, articles: list[Article]) -> list[Article]:
@@ -250,6 +288,8 @@ class LibraryScreen(TextKeysStandAside, Screen):
         def cells(i: int) -> tuple[Text, ...]:  # made only for the rows on screen (a virtual list)
             a = ordered[i]
             title = Text(one_line(a.title), no_wrap=True, overflow="ellipsis")  # stand-ins for bidi etc.
+            if a.id in self._names:
+                self._tell_apart(title, a.id)
             if a.warning:
                 title.append(" ⚠", style="bold yellow")
             return (
@@ -263,6 +303,8 @@ class LibraryScreen(TextKeysStandAside, Screen):
 
         self._shown = [a.id for a in ordered]
         table.set_rows(self._shown, cells)
+        if self._restore_id is not None and self._restore_id in self._by_id_map():
+            selected, self._restore_id = self._restore_id, None  # where the cursor was when the app closed
         self._restore_cursor(selected)
         if not self.rows:
             self._show_empty("No articles match this tag." if self.tag_filter else
@@ -270,6 +312,15 @@ class LibraryScreen(TextKeysStandAside, Screen):
         else:
             self._show_empty(None)
         self._update_header()
+
+    def _tell_apart(self, title: Text, article_id: str) -> None:
+        """A look-alike title, cut so that the dimmed path telling it apart always fits in the column."""
+        name = one_line(self._names[article_id])
+        width = self.query_one(ArticleTable).columns["title"].width
+        room = max(8, width - len(name) - 2)
+        if title.cell_len > room:
+            title.truncate(room, overflow="ellipsis")
+        title.append("  " + name, style="dim")
 
     def _count(self, article: Article) -> str:
         if self.counts is None:
@@ -297,7 +348,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
 
     def _fit_columns(self) -> None:
         table = self.query_one(ArticleTable)
-        fixed = 1 + 10 + 10 + 6 + 5
+        fixed = 1 + 10 + 10 + 6 + 6  # the last: "Annots", how many annotations
         padding = 2 * 6
         width = max(20, self.size.width - fixed - padding - 2)
         table.columns["title"].width = width
@@ -329,7 +380,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
         if self.search_text:
             parts.append(f"{len(self.hits)} match{'es' if len(self.hits) != 1 else ''} for “{self.search_text}”")
         else:
-            parts.append(f"sorted by {self.sort}")
+            parts.append(f"sorted by {self.sort}" + (", reversed" if self.reverse else ""))
         if self.tag_filter:
             parts.append(f"tag: {self.tag_filter}")
         self._set_header("  ·  ".join(parts))
@@ -405,6 +456,8 @@ class LibraryScreen(TextKeysStandAside, Screen):
         for hit in self.hits:
             a = allowed[hit.article]
             cell = emphasise(hit.title, hit.title_spans, one_line=True)
+            if a.id in self._names:
+                self._tell_apart(cell, a.id)
             if hit.snippet:
                 cell.append("\n")
                 snippet = emphasise(hit.snippet, hit.snippet_spans, one_line=True)
@@ -448,12 +501,19 @@ class LibraryScreen(TextKeysStandAside, Screen):
         article = self.selected_article()
         if article is None:
             return
+        sequence = self.visible_ids()
         if self.search_text and article in self._hit_offsets:
             hit = next(h for h in self.hits if h.article == article)
             self.app.open_article(article, offset=self._hit_offsets[article], find_spans=list(hit.offsets),
-                                  find_label=self.search_text)
+                                  find_label=self.search_text, sequence=sequence)
         else:
-            self.app.open_article(article)
+            self.app.open_article(article, sequence=sequence)
+
+    def visible_ids(self) -> list[str]:
+        """The article ids in the order the list shows them (search hits, or the sorted, filtered rows)."""
+        if self.search_text:
+            return [h.article for h in self.hits]
+        return [a.id for a in self._sorted()]
 
     def action_clear(self) -> None:
         search = self.query_one("#library-search", Input)
@@ -476,6 +536,55 @@ class LibraryScreen(TextKeysStandAside, Screen):
         else:
             self._render_rows()
         self.notify(Content(f"Sorted by {self.sort}"), timeout=1.5)
+        self._remember()
+
+    def action_reverse_sort(self) -> None:
+        self.reverse = not self.reverse
+        self._ordered = None
+        if self.search_text:
+            self.notify(Content("Search results are ranked by relevance; the sort applies to the list."),
+                        timeout=3)
+        else:
+            self._render_rows()
+        self.notify(Content(f"Sorted by {self.sort}" + (", reversed" if self.reverse else "")), timeout=1.5)
+        self._remember()
+
+    def action_next_unread(self) -> None:
+        """Move to the next unread article below the cursor (wrapping round), as newsboat's `n` does."""
+        if not self.app.session_open:
+            return
+        table = self.query_one(ArticleTable)
+        ids = self.visible_ids()
+        if not ids:
+            return
+        current = self.selected_article()
+        start = table.cursor_row + 1 if current is not None else 0
+        session = self.app.session
+        for step in range(len(ids)):
+            article_id = ids[(start + step) % len(ids)]
+            if article_id == current:
+                continue
+            if not session.get_state(article_id).get("read"):
+                table.move_cursor(row=(start + step) % len(ids))
+                return
+        self.notify(Content("No unread article left in this list."), timeout=2.5)
+
+    def action_toggle_read(self) -> None:
+        article_id = self.selected_article()
+        if article_id is None or not self.app.session_open:
+            return
+        read = not self.app.session.get_state(article_id).get("read")
+        if not self.app.session.set_state(article_id, read=read):
+            self.notify(Content("Could not save the read mark (the database refused the write)."),
+                        severity="error", timeout=4)
+            return
+        self._states.pop(article_id, None)  # looked up again when the row is drawn
+        if self.search_text:
+            self._show_hits(self.search_text, self.hits)  # search rows keep their cells: make them again
+            self._restore_cursor(article_id)
+        else:
+            self.query_one(ArticleTable).refresh()
+        self.notify(Content("Marked read" if read else "Marked unread"), timeout=1.5)
 
     def action_filter_tag(self) -> None:
         from reader.tui.screens.tags import TagPicker
@@ -493,6 +602,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
 
     def set_tag_filter(self, tag: str | None) -> None:
         self.tag_filter = tag
+        self._remember()
         self.reload()
 
     def action_annotations(self) -> None:

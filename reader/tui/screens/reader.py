@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 from reader.display import field, one_line
 from reader.records import now_iso, reached_the_end
 from reader.session import Placed
-from reader.tui.colors import highlight_style, swatch_style
+from reader.tui.colors import find_style, highlight_style, swatch_style
 from reader.tui.keys import TextKeysStandAside
 from reader.tui.messages import AnnotationsChanged, CorpusChanged, Exporting, ExportScope
 from reader.tui.widgets.article_view import ArticleView, Highlight
@@ -30,8 +30,9 @@ class AnnotationPanel(OptionList):
 
     BINDINGS = [
         Binding("x", "screen.delete_highlighted", "Delete", id="panel.delete"),
-        Binding("j", "cursor_down", show=False),
-        Binding("k", "cursor_up", show=False),
+        Binding("j,down", "cursor_down", "Down", show=False, id="panel.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="panel.up"),
+        Binding("enter", "select", "Go to it", show=False, id="panel.jump"),
     ]
 
 
@@ -41,37 +42,50 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
     # Priority bindings (see reader.tui.keys): they run before the keys typed behind them are
     # forwarded, so `t` + "people" types the tag into the dialog instead of moving the cursor.
     BINDINGS = [
-        Binding("escape", "back", "Back", id="reader.back", priority=True),
+        Binding("q", "leave", "Back", id="reader.leave", priority=True),
+        Binding("escape", "back", "Back / cancel", show=False, id="reader.back", priority=True),
         Binding("slash", "find", "Find", id="reader.find", priority=True),
         Binding("n", "next_hit", "Next hit", show=False, id="reader.next_hit", priority=True),
-        Binding("N", "prev_hit", "Prev hit", show=False, id="reader.prev_hit", priority=True),
+        Binding("N", "prev_hit", "Previous hit", show=False, id="reader.prev_hit", priority=True),
         Binding("t", "tag", "Tag", id="reader.tag", priority=True),
         Binding("a", "note", "Note", id="reader.note", priority=True),
         Binding("T", "tag_article", "Tag article", show=False, id="reader.tag_article", priority=True),
         Binding("A", "note_article", "Note article", show=False, id="reader.note_article", priority=True),
-        Binding("full_stop", "next_annotation", "Next note", show=False, id="reader.next_annotation",
+        Binding("full_stop", "next_annotation", "Next annotation", show=False, id="reader.next_annotation",
                 priority=True),
-        Binding("comma", "prev_annotation", "Prev note", show=False, id="reader.prev_annotation",
+        Binding("comma", "prev_annotation", "Previous annotation", show=False, id="reader.prev_annotation",
                 priority=True),
         Binding("x", "delete", "Delete", show=False, id="reader.delete", priority=True),
         Binding("U,ctrl+z", "undo", "Undo", show=False, id="reader.undo", priority=True),
-        Binding("tab", "toggle_panel", "Panel", id="reader.panel", priority=True),
+        Binding("tab", "toggle_panel", "Panel", show=False, id="reader.panel", priority=True),
         Binding("R", "review", "Review", show=False, id="reader.review", priority=True),
         Binding("O", "orphans", "Orphans", show=False, id="reader.orphans", priority=True),
         Binding("right_square_bracket", "next_article", "Next article", show=False, id="reader.next_article",
                 priority=True),
-        Binding("left_square_bracket", "prev_article", "Prev article", show=False, id="reader.prev_article",
+        Binding("left_square_bracket", "prev_article", "Previous article", show=False, id="reader.prev_article",
                 priority=True),
+        Binding("greater_than_sign", "next_unread", "Next unread article", show=False, id="reader.next_unread",
+                priority=True),
+        Binding("y", "copy", "Copy with citation", show=False, id="reader.copy", priority=True),
+        Binding("E", "edit_external", "Note in $EDITOR", show=False, id="reader.edit_external", priority=True),
+        Binding("m", "toggle_read", "Mark read / unread", show=False, id="reader.toggle_read", priority=True),
+        Binding("percent_sign", "percent", "Go to N% (digits, then %)", show=False, id="reader.percent",
+                priority=True),
+        *[Binding(str(d), f"digit({d})", show=False, priority=True) for d in range(10)],
     ]
     # Actions bound to keys that are also text: they stand aside while a text field has focus.
     TEXT_KEY_ACTIONS = frozenset({"find", "next_hit", "prev_hit", "tag", "note", "tag_article", "note_article",
                                   "next_annotation", "prev_annotation", "delete", "undo", "next_article",
-                                  "prev_article", "toggle_panel", "review", "orphans"})
+                                  "prev_article", "toggle_panel", "review", "orphans", "leave", "next_unread",
+                                  "toggle_read", "percent", "copy", "edit_external", "digit"})
 
     def __init__(self, article_id: str, *, offset: int | None = None,
-                 find_spans: list[tuple[int, int]] | None = None, find_label: str | None = None) -> None:
+                 find_spans: list[tuple[int, int]] | None = None, find_label: str | None = None,
+                 sequence: list[str] | None = None) -> None:
         super().__init__()
         self.article_id = article_id
+        # The list `]`/`[` walk and the "n/N" counter counts: the library's rows as the user saw them.
+        self.sequence = list(sequence) if sequence and article_id in sequence else None
         self.article = self.app.session.article(article_id)
         self.start_offset = offset
         self.find_spans = list(find_spans or [])
@@ -83,6 +97,9 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
         self._marked_read = False
         self._folded: str | None = None  # fold(article text), made on the first find
         self._find_timer = None
+        self.position = 0  # the cursor's offset, as the last CursorMoved said
+        self.count = ""  # digits typed before `%`
+        self._saved_position: int | None = None
 
     # --- layout ---------------------------------------------------------------------------------------
 
@@ -90,10 +107,12 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
         with Vertical(id="reader"):
             yield Static(id="reader-title")
             yield Static(id="reader-meta")
+            yield Static(id="reader-whole")
             with Horizontal(id="reader-body"):
                 yield ArticleView(id="article")
                 with Vertical(id="panel"):
                     yield Static(Content("Annotations"), id="panel-title")
+                    yield Static(id="panel-legend")
                     yield AnnotationPanel(id="panel-list")
                     yield Static(Content("enter jump · x delete · U undo · tab close"), classes="dialog-hint")
             with Horizontal(id="find-bar"):
@@ -109,26 +128,77 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
         a = self.article
         self.query_one("#reader-title", Static).update(Content(one_line(a.title)))
         meta = [a.date, f"by {a.byline}" if a.byline else None, a.source, f"{a.words:,} words"]
-        articles = self.app.session.articles
-        position = next((i for i, x in enumerate(articles) if x.id == a.id), 0)
-        meta.append(f"{position + 1}/{len(articles)}")
+        ids = self._sequence()
+        position = next((i for i, x in enumerate(ids) if x == a.id), 0)
+        meta.append(f"{position + 1}/{len(ids)}")
         if a.warning:
             meta.append(f"⚠ {a.warning}")
         self.query_one("#reader-meta", Static).update(Content("  ·  ".join(m for m in meta if m)))
         view = self.query_one(ArticleView)
+        view.measure = getattr(self.app.config, "measure", None)
         state = self.app.session.get_state(a.id)
         self._marked_read = bool(state.get("read"))
         cursor = self.start_offset if self.start_offset is not None else int(state.get("position") or 0)
         cursor = max(0, min(cursor, len(a.text)))
         view.load(a.text, dim_ranges=a.dim_ranges, cursor=cursor)
         view.move_cursor_to(cursor, center=True)
+        self._style_markdown()
         self.refresh_annotations(announce=True)
         if self.find_spans:
             view.set_find(self.find_spans, current=0)
+            if self.find_label:
+                self._recount_find(self.find_label)
         self.app.session.set_state(a.id, opened=now_iso(), position=cursor)
+        self.position = self._saved_position = cursor
         self._update_status()
         if len(a.text) > LARGE_ARTICLE:
             self._prepare_find()
+
+    def _style_markdown(self) -> None:
+        """A Markdown file reads like glow: headings, emphasis, code, links styled, markup dimmed in place."""
+        if not self.article.id.lower().endswith((".md", ".markdown")):
+            return
+        if len(self.article.text) <= LARGE_ARTICLE:
+            from reader.markup import markdown_spans
+
+            self.query_one(ArticleView).set_markup(markdown_spans(self.article.text))
+        else:
+            self._markdown_in_worker(self.article.text)
+
+    @work(thread=True, exclusive=True, group="markdown")
+    def _markdown_in_worker(self, text: str) -> None:
+        from reader.markup import markdown_spans
+
+        spans = markdown_spans(text)
+        self.app.call_from_thread(self._show_markdown, text, spans)
+
+    def _show_markdown(self, text: str, spans) -> None:
+        if text is self.article.text:
+            self.query_one(ArticleView).set_markup(spans)
+
+    @work(thread=True, exclusive=True, group="recount")
+    def _recount_find(self, query: str) -> None:
+        """Opened from a library search: its hits are the ranking's (capped at a few hundred); find the
+        query here the way `/` does, so the counter is the article's true count, the same as `/` gives."""
+        from reader.search import find_in_text, fold
+
+        folded = self._folded if self._folded is not None else fold(self.article.text)
+        self._folded = folded
+        spans = find_in_text(self.article.text, query, fuzzy=True, folded=folded)
+        if spans:
+            self.app.call_from_thread(self._show_recount, query, spans)
+
+    def _show_recount(self, query: str, spans: list[tuple[int, int]]) -> None:
+        if query != self.find_label or not self.find_spans:
+            return  # the user has started a find of their own meanwhile
+        view = self.query_one(ArticleView)
+        current = view.find_current
+        at = self.find_spans[current][0] if current is not None and current < len(self.find_spans) else view.cursor
+        self.find_spans = spans
+        index = next((i for i, (start, end) in enumerate(spans) if end > at), 0)
+        view.set_find(spans, current=index)  # the same hit as before, now counted among all of them
+        self.find_total, self.find_current = len(spans), index
+        self._update_status()
 
     @work(thread=True, exclusive=True, group="fold")
     def _prepare_find(self) -> None:
@@ -158,6 +228,7 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
         cursor = min(view.cursor, len(article.text))
         view.load(article.text, dim_ranges=article.dim_ranges, cursor=cursor)
         view.move_cursor_to(cursor, center=True)
+        self._style_markdown()
         self.refresh_annotations()
         self.notify(Content("The article changed on disk and was reloaded."), timeout=3)
 
@@ -175,6 +246,7 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
             for p in self.placed if p.start is not None and p.end is not None and p.end > p.start
         ]
         self.query_one(ArticleView).set_highlights(highlights)
+        self._show_whole_article()
         self._fill_panel()
         self._update_status()
         if announce:
@@ -190,6 +262,26 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
                 self.notify(Content(f"Read-only: {damage[0]}. Annotations marked “from backup” come from its last "
                                     f"good backup; run `reader doctor` for what to do."),
                             title="Damaged database file", severity="error", timeout=15)
+
+    def _show_whole_article(self) -> None:
+        """Tags and notes on the whole article, at its top (like a page note)."""
+        whole = [p.record for p in self.placed if p.record["start"] is None]
+        box = self.query_one("#reader-whole", Static)
+        box.display = bool(whole)
+        if not whole:
+            return
+        theme = self.app.current_theme
+        text = Text()
+        for record in whole:
+            if text:
+                text.append("\n")
+            text.append("▍ whole article ", style="dim")
+            for tag in record["tags"]:
+                text.append(f" {field(tag)} ", style=swatch_style(theme, tag))
+                text.append(" ")
+            if record["note"]:
+                text.append(one_line(record["note"], 300), style="italic")
+        box.update(text)
 
     def _fill_panel(self) -> None:
         panel = self.query_one(AnnotationPanel)
@@ -226,6 +318,31 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
         if panel.option_count:
             panel.highlighted = min(highlighted or 0, panel.option_count - 1)
         self.query_one("#panel-title", Static).update(Content(f"Annotations ({len(self.placed)})"))
+        self._fill_legend()
+
+    def _fill_legend(self) -> None:
+        """Which colour is which tag here, with how often each is used in this article."""
+        counts: dict[str, int] = {}
+        spelling: dict[str, str] = {}
+        for p in self.placed:
+            for tag in p.record["tags"]:
+                spelling.setdefault(tag.casefold(), tag)
+                counts[tag.casefold()] = counts.get(tag.casefold(), 0) + 1
+        legend = self.query_one("#panel-legend", Static)
+        legend.display = bool(counts)
+        if not counts:
+            return
+        theme = self.app.current_theme
+        text = Text()
+        for key in sorted(counts, key=lambda k: (-counts[k], k)):
+            if text:
+                text.append("  ")
+            # non-breaking spaces: a tag and its count stay on one line of the legend
+            text.append(f"\u00a0{field(spelling[key])}\u00a0", style=swatch_style(theme, spelling[key]))
+            text.append(f"\u00a0{counts[key]}", style="dim")
+        text.append("   ")
+        text.append("\u00a0find\u00a0hit\u00a0", style=find_style(theme))
+        legend.update(text)
 
     def annotation_at(self, offset: int) -> Placed | None:
         inside = [p for p in self.placed if p.start is not None and p.start <= offset < (p.end or 0)]
@@ -250,6 +367,8 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
         if self.find_total or self.find_label:
             current = "-" if self.find_current is None else str(self.find_current + 1)
             parts.append(f"find “{one_line(self.find_label, 30)}” {current}/{self.find_total} · n/N")
+        if self.count:
+            parts.append(f"go to {self.count}% — press %")
         text = self.article.text
         percent = int(100 * view.cursor / len(text)) if text else 100
         parts.append(f"{percent}%")
@@ -258,6 +377,8 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
 
     @on(ArticleView.CursorMoved)
     def _cursor_moved(self, event: ArticleView.CursorMoved) -> None:
+        self.position = event.offset
+        self.count = ""  # a motion after digits: they were not a count for `%`
         self._update_status()
         if self._position_timer is not None:
             self._position_timer.stop()
@@ -278,17 +399,23 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
         self._update_status()
 
     def _save_position(self) -> None:
+        """Store the cursor's offset (the position the screen shows) unless it is stored already.
+
+        It reads `self.position`, kept by every cursor move, never the widget: when the app quits, the
+        view is unmounted before this screen, and the user's last move must still be saved.
+        """
+        if self._position_timer is not None:
+            self._position_timer.stop()
         self._position_timer = None
-        self.app.session.set_state(self.article_id, position=self.query_one(ArticleView).cursor)
+        if self.position != self._saved_position:
+            if self.app.session.set_state(self.article_id, position=self.position):
+                self._saved_position = self.position
 
     def on_screen_suspend(self) -> None:
         self._save_position()
 
     def on_unmount(self) -> None:
-        try:
-            self.app.session.set_state(self.article_id, position=self.query_one(ArticleView).cursor)
-        except Exception:
-            pass
+        self._save_position()
 
     # --- find -----------------------------------------------------------------------------------------
 
@@ -471,14 +598,24 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
             return
         view.move_cursor_to(target.start, center=True)
 
+    def _sequence(self) -> list[str]:
+        if self.sequence is not None:
+            return self.sequence
+        return [a.id for a in self.app.session.articles]
+
     def _open_neighbour(self, step: int) -> None:
-        articles = self.app.session.articles
-        index = next((i for i, a in enumerate(articles) if a.id == self.article_id), None)
-        if index is None or not (0 <= index + step < len(articles)):
-            self.notify(Content("This is the " + ("last" if step > 0 else "first") + " article."), timeout=2)
+        ids = self._sequence()
+        index = next((i for i, a in enumerate(ids) if a == self.article_id), None)
+        # An article of the list may have been deleted on disk meanwhile: skip it.
+        target = index + step if index is not None else -1
+        while 0 <= target < len(ids) and self.app.session.article(ids[target]) is None:
+            target += step
+        if index is None or not (0 <= target < len(ids)):
+            self.notify(Content("This is the " + ("last" if step > 0 else "first") + " article"
+                                + (" of the list." if self.sequence is not None else ".")), timeout=2)
             return
         self._save_position()
-        self.app.open_article(articles[index + step].id, replace=True)
+        self.app.open_article(ids[target], replace=True, sequence=self.sequence)
 
     def action_next_article(self) -> None:
         self._open_neighbour(1)
@@ -557,12 +694,163 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
     @on(OptionList.OptionSelected, "#panel-list")
     def _jump(self, event: OptionList.OptionSelected) -> None:
         placed = next((p for p in self.placed if p.record["id"] == event.option.id), None)
+        if placed is not None and placed.record["start"] is None:
+            # A whole-article annotation belongs to the article's top: go there and say what it holds.
+            view = self.query_one(ArticleView)
+            view.move_cursor_to(0)
+            view.scroll_to(y=0, animate=False)
+            record = placed.record
+            tags = ", ".join(record["tags"]) or "no tags"
+            self.notify(Content(f"Whole article — {tags}" + (f": {one_line(record['note'], 300)}"
+                                                            if record["note"] else "")),
+                        title="Whole-article annotation", timeout=6)
+            view.focus()
+            return
         if placed is None or placed.start is None:
             self.notify(Content("That annotation has no place in the current text."), timeout=3)
             return
         view = self.query_one(ArticleView)
         view.move_cursor_to(placed.start, center=True)
         view.focus()
+
+    # --- copy ---------------------------------------------------------------------------------------
+
+    def action_copy(self) -> None:
+        """`y`: the selection, or the annotation under the cursor, with a citation line, to the clipboard
+        (OSC 52, which terminals and tmux with `set-clipboard on` take)."""
+        from reader.export import citation
+
+        kind, span, under = self._target()
+        if kind == "none":
+            self.notify(Content("Select a passage first (v, then w b ) ( } { j k), or put the cursor on an "
+                                "annotation."), timeout=4)
+            return
+        if span is not None:
+            text = citation(self.article, self.article.text[span[0]:span[1]])
+        else:
+            record = under.record
+            quote = self.article.text[under.start:under.end] if under.start is not None else record["quote"]
+            text = citation(self.article, quote, note=record["note"], tags=record["tags"])
+        self.app.copy_to_clipboard(text)
+        self.query_one(ArticleView).cancel_selection()
+        self.notify(Content(f"Copied {len(text):,} characters with the citation"), timeout=2.5)
+
+    # --- the note in the user's editor -------------------------------------------------------------
+
+    def action_edit_external(self) -> None:
+        """`E`: the note of the selection, of the annotation under the cursor, or else of the whole article,
+        in $VISUAL / $EDITOR (the app steps aside meanwhile); what the editor leaves is saved."""
+        import os
+        import shlex
+        import subprocess
+        import tempfile
+        from pathlib import Path
+
+        from textual.app import SuspendNotSupported
+
+        kind, span, under = self._target()
+        whole = kind == "none"
+        if whole:
+            under = self._whole_article_record()
+        initial = under.record["note"] if under is not None else ""
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        handle, name = tempfile.mkstemp(prefix="reader-note-", suffix=".md")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(initial + "\n" if initial else "")  # a text file ends its last line
+            try:
+                with self.app.suspend():
+                    done = subprocess.run([*shlex.split(editor), name])
+            except SuspendNotSupported:
+                self.notify(Content("This terminal cannot hand itself over to an editor; use a (the note dialog)."),
+                            severity="warning", timeout=5)
+                return
+            except (OSError, ValueError) as exc:
+                self.notify(Content(f"Could not start the editor {editor!r}: {exc}"), severity="error", timeout=6)
+                return
+            if done.returncode != 0:
+                self.notify(Content(f"The editor exited with status {done.returncode}: the note is unchanged."),
+                            severity="warning", timeout=5)
+                return
+            try:
+                note = Path(name).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                self.notify(Content(f"Could not read what the editor left ({exc}); the note is unchanged."),
+                            severity="error", timeout=6)
+                return
+        finally:
+            try:
+                os.unlink(name)
+            except OSError:
+                pass
+        note = note.rstrip("\n")  # editors end a file with a newline the user did not type
+        if note == initial:
+            self.notify(Content("Note unchanged."), timeout=2)
+            return
+        self._save_note(span, under, note, whole=whole and under is None)
+        self.refresh()
+
+    # --- going places: back, unread, read marks, a percentage ---------------------------------------
+
+    def action_leave(self) -> None:
+        """`q`: back to the library whatever is open (a selection, the find bar, the panel)."""
+        self._save_position()
+        self.app.pop_screen()
+
+    def action_next_unread(self) -> None:
+        ids = self._sequence()
+        index = ids.index(self.article_id) if self.article_id in ids else -1
+        session = self.app.session
+        for article_id in ids[index + 1:] + ids[:max(0, index)]:
+            if session.article(article_id) is not None and not session.get_state(article_id).get("read"):
+                self._save_position()
+                self.app.open_article(article_id, replace=True, sequence=self.sequence)
+                return
+        self.notify(Content("No unread article left in this list."), timeout=2.5)
+
+    def action_toggle_read(self) -> None:
+        read = not bool(self.app.session.get_state(self.article_id).get("read"))
+        if not self.app.session.set_state(self.article_id, read=read):
+            self.notify(Content("Could not save the read mark (the database refused the write)."),
+                        severity="error", timeout=4)
+            return
+        self._marked_read = True  # a choice of the user's: reading on to the end does not undo it
+        self.notify(Content("Marked read" if read else "Marked unread"), timeout=1.5)
+
+    def action_digit(self, digit: int) -> None:
+        self.count = (self.count + str(digit))[-3:]
+        self._update_status()
+
+    def action_percent(self) -> None:
+        """`50%` goes to half way (as in vim and less); `%` alone asks for the number."""
+        if self.count:
+            value, self.count = int(self.count), ""
+            self._go_to_percent(value)
+            return
+        from reader.tui.screens.codebook import PromptScreen
+
+        def answered(value: str | None) -> None:
+            if value is None:
+                return
+            try:
+                number = float(value.strip().rstrip("%") or "x")
+            except ValueError:
+                self.notify(Content(f"Not a percentage: {value!r}"), severity="warning", timeout=3)
+                return
+            self._go_to_percent(number)
+
+        self.app.push_screen(PromptScreen("Go to what percentage of the article?", placeholder="0-100"), answered)
+
+    def _go_to_percent(self, value: float) -> None:
+        value = max(0.0, min(100.0, value))
+        view = self.query_one(ArticleView)
+        text = self.article.text
+        import math
+
+        # rounded up, so that the status line then says exactly that percentage
+        offset = min(len(text), math.ceil(len(text) * value / 100))
+        view.move_cursor_to(offset, center=True)
+        self._update_status()
 
     def action_back(self) -> None:
         view = self.query_one(ArticleView)

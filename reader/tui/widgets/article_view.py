@@ -409,6 +409,13 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--find",
         "article-view--find-current",
         "article-view--dim",
+        "article-view--md-heading",
+        "article-view--md-strong",
+        "article-view--md-emphasis",
+        "article-view--md-code",
+        "article-view--md-link",
+        "article-view--md-quote",
+        "article-view--md-markup",
     }
 
     DEFAULT_CSS = """
@@ -428,17 +435,28 @@ class ArticleView(ScrollView, can_focus=True):
             background: $foreground 80%;
             color: $background;
         }
+        /* find's colour is the theme's warning, a hue no tag is given (reader.tui.colors), and find hits
+           are bold and underlined, which no tag highlight is */
         & > .article-view--find {
             background: $warning 30%;
+            text-style: bold underline;
         }
         & > .article-view--find-current {
             background: $warning;
             color: $background;
-            text-style: bold;
+            text-style: bold underline;
         }
         & > .article-view--dim {
             color: $text-muted;
         }
+        /* Markdown styled in place (reader.markup): the markup characters stay, dimmed */
+        & > .article-view--md-heading { color: $accent; text-style: bold; }
+        & > .article-view--md-strong { text-style: bold; }
+        & > .article-view--md-emphasis { text-style: italic; }
+        & > .article-view--md-code { color: $success; }
+        & > .article-view--md-link { color: $primary; text-style: underline; }
+        & > .article-view--md-quote { color: $text-muted; text-style: italic; }
+        & > .article-view--md-markup { color: $text-disabled; }
         &:light > .article-view--find {
             background: $warning 40%;
         }
@@ -447,6 +465,9 @@ class ArticleView(ScrollView, can_focus=True):
 
     LINE_CACHE_SIZE = 1024
     SCROLL_MARGIN = 2
+    #: At most this many cells of text per row (a comfortable measure), centred in a wider view;
+    #: None: the whole width.
+    measure: int | None = None
 
     class CursorMoved(Message):
         """The cursor moved."""
@@ -502,6 +523,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._anchor: int | None = None
         self._selection: tuple[int, int] | None = None
         self._dim = _Spans()
+        self._marks: tuple[str, ...] = ()  # the kind of each Markdown span (reader.markup)
+        self._mark_spans = _Spans()
         self._highlights: tuple[Highlight, ...] = ()
         self._highlight_spans = _Spans()
         self._highlight_styles: dict[tuple[int, ...], Style] = {}
@@ -511,6 +534,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._version = 0
         self._line_cache: LRUCache[tuple[int, int, int], Strip] = LRUCache(self.LINE_CACHE_SIZE)
         self._layer_styles: dict[str, Style] = {}
+        self._drawn_margin = 0
         if text:
             self.load(text)
 
@@ -623,6 +647,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._find_spans = _Spans()
         self._find_current = None
         self._dim = _Spans(dim_ranges)
+        self._marks = ()
+        self._mark_spans = _Spans()
         self._set_highlights(highlights)
         self._cursor = min(max(0, cursor), len(text))
         self._invalidate_all()
@@ -631,6 +657,13 @@ class ArticleView(ScrollView, can_focus=True):
             self.scroll_to(y=0, animate=False)
             self._scroll_cursor_into_view(center=self._cursor > 0)
         self.post_message(self.CursorMoved(self, self._cursor))
+
+    def set_markup(self, spans: Iterable[tuple[int, int, str]]) -> None:
+        """Style Markdown in place: ``(start, end, kind)`` from ``reader.markup.markdown_spans``."""
+        spans = list(spans)
+        self._marks = tuple(kind for _, _, kind in spans)
+        self._mark_spans = _Spans((start, end) for start, end, _ in spans)
+        self._invalidate_all()
 
     def set_dim_ranges(self, ranges: Iterable[tuple[int, int]]) -> None:
         self._dim = _Spans(ranges)
@@ -792,6 +825,8 @@ class ArticleView(ScrollView, can_focus=True):
         if width <= 0:
             return self._layout
         wrap = max(1, width - 1)
+        if self.measure:
+            wrap = max(1, min(wrap, self.measure))
         old = self._layout
         if old is not None and old.width == wrap and old.text is self._text:
             return old
@@ -803,10 +838,35 @@ class ArticleView(ScrollView, can_focus=True):
             screen_row = min(max(0, screen_row), self._page_height() - 1)
             self.scroll_to(y=max(0, layout.row_of(self._cursor) - screen_row), animate=False)
             self._scroll_cursor_into_view()
+        elif self._cursor > 0:
+            # The first layout of this text (it was loaded before the view had a size, e.g. a reopened
+            # article at its saved position): the cursor must be on screen, in the middle.
+            self._scroll_cursor_into_view(center=True)
         return layout
 
     def on_resize(self, event: events.Resize) -> None:
         self._ensure_layout()
+        self._check_margin()
+
+    def _check_margin(self) -> None:
+        margin = self._margin()
+        if margin != self._drawn_margin:
+            # the same wrap width in a wider or narrower view: the text moves sideways, every row with it
+            self._drawn_margin = margin
+            self._invalidate_all()
+
+    def set_measure(self, measure: int | None) -> None:
+        """Wrap at most ``measure`` cells wide (centred), or at the whole width with None / 0."""
+        self.measure = measure or None
+        self._ensure_layout()
+        self.refresh()
+
+    def _margin(self) -> int:
+        """Blank cells left of the text, which is centred when the view is wider than the measure."""
+        layout = self._layout
+        if layout is None:
+            return 0
+        return max(0, (self._content_width() - (layout.width + 1)) // 2)
 
     def _scroll_cursor_into_view(self, *, center: bool = False) -> None:
         layout = self._ensure_layout()
@@ -849,9 +909,9 @@ class ArticleView(ScrollView, can_focus=True):
         if last - first > 64:
             self._invalidate_all()
             return
-        width, version = layout.width, self._version
+        width, version, margin = layout.width, self._version, self._margin()
         for row in range(first, last + 1):
-            self._line_cache.discard((row, width, version))
+            self._line_cache.discard((row, width, version, margin))
         self.refresh_lines(first, last - first + 1)
 
     def _layer_style(self, name: str) -> Style:
@@ -894,10 +954,15 @@ class ArticleView(ScrollView, can_focus=True):
         if layout is None or not 0 <= row < len(layout):
             return Strip.blank(self._content_width(), self._base_style())
         width = layout.width + 1
-        key = (row, layout.width, self._version)
+        margin = self._margin()
+        if margin != self._drawn_margin:  # rows drawn before the view had its final width: draw them all again
+            self.call_later(self._check_margin)
+        key = (row, layout.width, self._version, margin)
         strip = self._line_cache.get(key)
         if strip is None:
             strip = self._render_row(layout, row).crop_extend(0, width, self._base_style())
+            if margin:
+                strip = Strip.join([Strip.blank(margin, self._base_style()), strip])
             self._line_cache.set(key, strip)
         return strip
 
@@ -908,6 +973,11 @@ class ArticleView(ScrollView, can_focus=True):
 
         # Layers, bottom to top: (start, end, style).
         layers: list[tuple[int, int, Style]] = []
+        if self._mark_spans:
+            marks = self._marks
+            for a, b, cover in self._mark_spans.overlapping(start, end):
+                for index in cover:
+                    layers.append((a, b, self._layer_style("article-view--md-" + marks[index])))
         if self._dim:
             dim = self._layer_style("article-view--dim")
             layers.extend((a, b, dim) for a, b, _ in self._dim.overlapping(start, end))
@@ -1085,4 +1155,4 @@ class ArticleView(ScrollView, can_focus=True):
         if layout is None or offset is None or not len(layout):
             return
         row = min(len(layout) - 1, round(self.scroll_y) + offset.y)
-        self.move_cursor_to(layout.offset_at(row, offset.x))
+        self.move_cursor_to(layout.offset_at(row, offset.x - self._margin()))
