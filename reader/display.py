@@ -200,7 +200,7 @@ def json_for_terminal(text: str) -> str:
     Outside strings JSON is ASCII, so every such character is inside a string, where the escape means
     the same character: parsing the result gives exactly the data of ``text``.
     """
-    if text.isascii():
+    if text.isascii() and "\x7f" not in text:  # DEL is ASCII too
         return text
     return _JSON_UNSAFE_RE.sub(_json_escape, text)
 

@@ -159,3 +159,9 @@ def test_cell_safe_moves_no_cell(text: str) -> None:
     shown = cell_safe(text)
     assert cell_len(shown) == cell_len(text)
     assert not any(map(_unsafe, shown))
+
+
+def test_json_for_terminal_escapes_del_in_ascii_text() -> None:
+    """Found by hypothesis: an all-ASCII JSON text took the fast path and kept a raw DEL."""
+    assert json_for_terminal(json.dumps("a\x7fb")) == '"a\\u007fb"'
+    assert json.loads(json_for_terminal(json.dumps({"k": "\x7f"}))) == {"k": "\x7f"}
