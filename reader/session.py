@@ -241,12 +241,9 @@ class Session:
         """The user looked at a re-anchored passage to review and takes its new place as right."""
         from reader.living import accepted
 
-        refused = self._from_backup(annotation_id)
-        if refused is not None:
-            return refused
-        current = self.get(annotation_id)
-        if current is None:
-            raise KeyError(annotation_id)
+        current = self._editable(annotation_id)
+        if isinstance(current, Outcome):
+            return current
         return self._apply("replace", accepted(current))
 
     def reattach(self, annotation_id: str, start: int, end: int) -> Outcome:

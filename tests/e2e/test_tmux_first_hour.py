@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import shutil
 
 import pytest
 
@@ -14,13 +13,6 @@ from tests.e2e.tmux import Tmux
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def small_term():
-    if shutil.which("tmux") is None:
-        pytest.fail("tmux is required for the end-to-end test (apt-get install -y tmux; .ci/run does it)")
-    t = Tmux(80, 24)
-    yield t
-    t.kill()
 
 
 def settled(term: Tmux, predicate, what: str) -> str:

@@ -4,26 +4,17 @@ from __future__ import annotations
 
 import re
 import shlex
-import shutil
 import subprocess
 import time
 
 import pytest
 
 from tests.helpers import A003, export_json as export, reader_command
-from tests.e2e.tmux import Tmux
 
 pytestmark = pytest.mark.e2e
 ARTICLE = A003
 
 
-@pytest.fixture
-def small_term():
-    if shutil.which("tmux") is None:
-        pytest.fail("tmux is required for the end-to-end test (apt-get install -y tmux; .ci/run does it)")
-    t = Tmux(80, 24)
-    yield t
-    t.kill()
 
 
 def test_tag_manager_rename_undo_and_statistics(small_term, seeds_copy, tmp_path):

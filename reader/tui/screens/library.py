@@ -529,24 +529,20 @@ class LibraryScreen(TextKeysStandAside, Screen):
 
     def action_cycle_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
-        self._ordered = None
-        if self.search_text:
-            self.notify(Content("Search results are ranked by relevance; the sort applies to the list."),
-                        timeout=3)
-        else:
-            self._render_rows()
-        self.notify(Content(f"Sorted by {self.sort}"), timeout=1.5)
-        self._remember()
+        self._resorted(f"Sorted by {self.sort}")
 
     def action_reverse_sort(self) -> None:
         self.reverse = not self.reverse
+        self._resorted(f"Sorted by {self.sort}" + (", reversed" if self.reverse else ""))
+
+    def _resorted(self, said: str) -> None:
         self._ordered = None
         if self.search_text:
             self.notify(Content("Search results are ranked by relevance; the sort applies to the list."),
                         timeout=3)
         else:
             self._render_rows()
-        self.notify(Content(f"Sorted by {self.sort}" + (", reversed" if self.reverse else "")), timeout=1.5)
+        self.notify(Content(said), timeout=1.5)
         self._remember()
 
     def action_next_unread(self) -> None:
