@@ -24,7 +24,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from reader.display import one_line
-from reader.search import fold
+from reader.search.text import fold
 from reader.tui.keys import TextKeysStandAside
 from reader.tui.messages import AnnotationsChanged, CorpusLoaded, Exporting, ExportScope
 from reader.tui.text import emphasise
