@@ -10,7 +10,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from reader.search.text import WORD_CHAR_RE, WORD_RE, Span, fold
-from reader.search.vocabulary import MAX_FUZZY_VARIANTS, max_edits
+from reader.search.vocabulary import MAX_FUZZY_VARIANTS, allowed_edits
 
 __all__ = ["find_in_text"]
 
@@ -54,7 +54,7 @@ def find_in_text(text: str, query: str, *, fuzzy: bool = True, limit: int = 1000
     vocab = list(uniq)
     per_word: list[set[str]] = []
     for w in words:
-        edits = max_edits(w) or (1 if len(w) == 3 and w not in uniq else 0)
+        edits = allowed_edits(w, known=w in uniq)
         found = {w} if w in uniq else set()
         if edits:
             found.update(c for c, _, _ in process.extract(w, vocab, scorer=OSA.distance, score_cutoff=edits,

@@ -35,7 +35,7 @@ from reader.display import same_length
 from reader.search.query import Query, Term, parse_query
 from reader.search.text import WORD_CHAR_RE, WORD_RE, Span, fold, merge_spans
 from reader.search.typeahead import fuzzy_rank
-from reader.search.vocabulary import MAX_FUZZY_VARIANTS, TYPO_PREFIX_BELOW, fuzzy_quality, max_edits, typo_prefixed
+from reader.search.vocabulary import MAX_FUZZY_VARIANTS, TYPO_PREFIX_BELOW, allowed_edits, typo_prefixed, typo_quality
 
 __all__ = ["ArticleLike", "Hit", "SearchIndex", "MAX_OFFSETS"]
 
@@ -302,9 +302,7 @@ class SearchIndex:
             word = term.words[0]
             if word in post:
                 out[word] = 1.0
-            edits = max_edits(word)
-            if edits == 0 and len(word) == 3 and word not in post:
-                edits = 1
+            edits = allowed_edits(word, known=word in post)
             if edits:
                 pool: list[str] = []
                 for length in range(len(word) - edits, len(word) + edits + 1):
@@ -314,7 +312,7 @@ class SearchIndex:
                     near = heapq.nsmallest(MAX_FUZZY_VARIANTS, near, key=lambda c: (c[1], -len(post[c[0]])))
                 for cand, dist, _ in near:
                     if cand not in out:
-                        out[cand] = fuzzy_quality(word, int(dist))
+                        out[cand] = typo_quality(word, int(dist))
             if term.last:
                 longer = self._prefixed(word, _MAX_PREFIX_VARIANTS)
                 for cand in longer:

@@ -1,7 +1,8 @@
 """How one typed word matches the words of a vocabulary: its typo budget and the quality of each match.
 
-Shared by the in-memory index (:mod:`reader.search.index`), find-in-article (:mod:`reader.search.find`)
-and the persistent index (``reader.fulltext``), so a word tolerates the same typos everywhere.
+Shared by the in-memory index (:mod:`reader.search.index`), find-in-article (:mod:`reader.search.find`),
+the persistent index (``reader.fulltext``) and the annotations browser's filter (``reader.rowrank``), so a
+word tolerates the same typos everywhere.
 """
 
 from __future__ import annotations
@@ -13,23 +14,24 @@ from typing import Callable, Sequence
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-__all__ = ["MAX_FUZZY_VARIANTS", "TYPO_PREFIX_BELOW", "max_edits", "fuzzy_quality", "typo_prefixed"]
+__all__ = ["MAX_FUZZY_VARIANTS", "TYPO_PREFIX_BELOW", "allowed_edits", "typo_quality", "typo_prefixed"]
 
 MAX_FUZZY_VARIANTS = 64     # near spellings kept per word
 
 
-def max_edits(word: str) -> int:
-    """Typos (OSA edits) a word of this length tolerates: none up to 3 letters, 1 up to 7, then 2."""
+def allowed_edits(word: str, *, known: bool = False) -> int:
+    """The typo allowance of a typed word, one rule for every fuzzy match of words (library search, find in
+    an article, the annotations browser): none up to two letters, one up to seven, two from eight. A
+    three-letter word gets one only when it is not itself a ``known`` word (``teh`` finds ``the``; ``who``
+    is left alone)."""
     n = len(word)
-    if n <= 3:
+    if n <= 2 or (n == 3 and known):
         return 0
-    if n <= 7:
-        return 1
-    return 2
+    return 1 if n <= 7 else 2
 
 
-def fuzzy_quality(word: str, dist: int) -> float:
-    """0.3..1: how good a vocabulary word ``dist`` edits away from ``word`` is as a match for it."""
+def typo_quality(word: str, dist: int) -> float:
+    """How good a word ``dist`` edits away from the typed ``word`` is, 0.3..1 (1: the word itself)."""
     return max(0.3, 1.0 - 1.5 * dist / max(1, len(word)))
 
 

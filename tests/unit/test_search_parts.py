@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reader.search.text import WORD_RE, fold, merge_spans
-from reader.search.vocabulary import fuzzy_quality, max_edits, typo_prefixed
+from reader.search.vocabulary import allowed_edits, typo_prefixed, typo_quality
 from tests.conftest import REPO
 
 
@@ -45,13 +45,14 @@ def test_word_re_is_the_tokenisers_words():
 
 
 def test_typo_budget_grows_with_the_word():
-    assert [max_edits("x" * n) for n in (1, 3, 4, 7, 8, 20)] == [0, 0, 1, 1, 2, 2]
+    assert [allowed_edits("x" * n) for n in (1, 2, 3, 4, 7, 8, 20)] == [0, 0, 1, 1, 1, 2, 2]
+    assert allowed_edits("who", known=True) == 0 and allowed_edits("teh", known=False) == 1
 
 
-def test_fuzzy_quality_falls_with_distance_and_never_below_a_floor():
-    assert fuzzy_quality("electricity", 0) == 1.0
-    assert fuzzy_quality("electricity", 1) > fuzzy_quality("electricity", 2)
-    assert fuzzy_quality("ab", 2) == 0.3
+def test_typo_quality_falls_with_distance_and_never_below_a_floor():
+    assert typo_quality("electricity", 0) == 1.0
+    assert typo_quality("electricity", 1) > typo_quality("electricity", 2)
+    assert typo_quality("ab", 2) == 0.3
 
 
 VOCAB = sorted(["electricity", "electric", "elections", "elect", "eel", "zebra", "alectric"])
