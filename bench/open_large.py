@@ -33,7 +33,8 @@ import textual
 
 from common import SEEDS, build_article, ms, pct, timed
 from reader.corpus import load_corpus
-from reader.search import find_in_text, fold
+from reader.search.find import find_in_text
+from reader.search.text import fold
 from reader.tui.app import ReaderApp
 from reader.tui.config import Config
 from reader.tui.screens.reader import ReaderScreen
@@ -218,7 +219,7 @@ def main() -> None:
             times = timed(lambda: find_in_text(text, query, fuzzy=True), 3)
             print(f"find_in_text(“{query}”) fuzzy: median {ms(statistics.median(times))}  ({len(hits):,} hits)")
 
-        from reader.search import SearchIndex
+        from reader.search.index import SearchIndex
 
         times = timed(lambda: SearchIndex.build(loaded.articles), 1)
         print(f"SearchIndex.build (what the app's index worker runs after load): {ms(times[0])}")

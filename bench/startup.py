@@ -140,7 +140,7 @@ IMPORT_STEPS = (
     ("-- after first paint: reader.store (tinydb, filelock, orjson)", "import reader.store"),
     ("-- after first paint: reader.anchoring (rapidfuzz)", "import reader.anchoring"),
     ("-- after first paint: reader.session", "import reader.session"),
-    ("-- after first paint: reader.search", "import reader.search"),
+    ("-- after first paint: reader.search.index", "import reader.search.index"),
     ("-- large corpus only: textual ProgressBar", "from textual.widgets import ProgressBar"),
     ("-- on open: textual OptionList", "from textual.widgets import OptionList"),
     ("-- on open: reader.tui.screens.reader", "import reader.tui.screens.reader"),

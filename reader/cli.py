@@ -310,7 +310,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from reader.search import QueryError
+    from reader.search.query import QueryError
 
     if args.limit < 1:
         raise CliError("--limit must be at least 1")

@@ -14,7 +14,7 @@ A query goes in two steps. Retrieval: each plain word is expanded through the vo
 OSA distance: one or two typos by word length; the last, still-typed word also as a prefix), and FTS5
 returns (a) the articles holding the words as a phrase, for the combinations of the closest variants,
 (b) the best ``bm25`` articles holding every word, (c) when those are few, the best holding any. Ranking:
-the few hundred candidates are scored by :class:`reader.search.SearchIndex` (positions: consecutive query
+the few hundred candidates are scored by :class:`reader.search.index.SearchIndex` (positions: consecutive query
 words close together rank higher, title, variant quality, density), with term weights from the whole
 corpus, which also gives the full query syntax (``'exact``, ``^prefix``, ``!not``, ``a | b``, fields) on
 them. A query with no plain word (only ``'exact``, ``!x`` ...) has no candidates to narrow by: it runs on
@@ -38,8 +38,9 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from reader.catalogue import _remove_db_files, connect
-from reader.search import (TYPO_PREFIX_BELOW, Hit, SearchIndex, allowed_edits, parse_query, typo_prefixed,
-                           typo_quality)
+from reader.search.index import Hit, SearchIndex
+from reader.search.query import parse_query
+from reader.search.vocabulary import TYPO_PREFIX_BELOW, allowed_edits, typo_prefixed, typo_quality
 
 __all__ = ["FullTextIndex", "INDEX_FILENAME", "INDEX_VERSION", "IndexBroken"]
 

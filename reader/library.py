@@ -154,7 +154,7 @@ class Library:
 
     def search(self, query: str, *, limit: int = 50, annotations: Iterable[dict] | None = None,
                cancelled: Callable[[], bool] | None = None) -> list:
-        """Hits (``reader.search.Hit``) for ``query``; builds what the index lacks first."""
+        """Hits (``reader.search.index.Hit``) for ``query``; builds what the index lacks first."""
         from reader.fulltext import IndexBroken
 
         if not self.index_ready:
@@ -176,7 +176,8 @@ class Library:
 
     def search_titles(self, query: str, *, limit: int = 200) -> list:
         """Type-ahead over titles only (no index needed): ``Hit``s with title spans and no snippet."""
-        from reader.search import Hit, fuzzy_rank
+        from reader.search.index import Hit
+        from reader.search.typeahead import fuzzy_rank
 
         articles = self.articles
         ranked = fuzzy_rank(query, [a.title for a in articles], limit=limit)

@@ -5,11 +5,12 @@ one of its words does, in one of three ways, best first:
 
 * as a substring (100, or 97 when it does not start a word): the still-typed last word is therefore also a
   prefix;
-* as a word of the row within the typo allowance of :func:`reader.search.allowed_edits` (OSA: a swap of two
-  letters is one edit), scored by :func:`reader.search.typo_quality`: "ambsador" finds "ambassador", as in
-  the library search;
+* as a word of the row within the typo allowance of :func:`reader.search.vocabulary.allowed_edits` (OSA:
+  a swap of two letters is one edit), scored by :func:`reader.search.vocabulary.typo_quality`: "ambsador"
+  finds "ambassador", as in the library search;
 * for the last word only, as the beginning of a longer word of the row with one typo
-  (:func:`reader.search.typo_prefixed`) when it is no word and begins fewer than ``TYPO_PREFIX_BELOW``.
+  (:func:`reader.search.vocabulary.typo_prefixed`) when it is no word and begins fewer than
+  ``TYPO_PREFIX_BELOW``.
 
 The words of the rows are gathered once per :class:`RowIndex` and only when a word is not found as a
 substring, so typing in a browser of thousands of annotations costs one pass of ``str.find`` per word and
@@ -24,7 +25,8 @@ from typing import Iterable, Sequence
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from reader.search import TYPO_PREFIX_BELOW, WORD_RE, allowed_edits, fold, typo_prefixed, typo_quality
+from reader.search.text import WORD_RE, fold
+from reader.search.vocabulary import TYPO_PREFIX_BELOW, allowed_edits, typo_prefixed, typo_quality
 
 __all__ = ["RowIndex", "Ranked", "rank_rows"]
 
@@ -44,7 +46,7 @@ class RowIndex:
     """The rows of a browser, ranked for a query by :meth:`rank`; built once per list of rows."""
 
     def __init__(self, haystacks: Sequence[str]) -> None:
-        self.haystacks = list(haystacks)    # folded (reader.search.fold): offsets stay the text's
+        self.haystacks = list(haystacks)    # folded (reader.search.text.fold): offsets stay the text's
         self._postings: dict[str, list[int]] | None = None
         self._by_len: dict[int, list[str]] = {}
         self._sorted: list[str] = []

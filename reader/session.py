@@ -96,7 +96,7 @@ class Session:
 
     def index(self):
         """The full-text index, built on first use (call it from a worker: it takes a moment at scale)."""
-        from reader.search import SearchIndex
+        from reader.search.index import SearchIndex
 
         if self.library is not None:
             if not self.library.index_ready:

@@ -1,6 +1,6 @@
 """Command palette (ctrl+p) providers: open an article, filter the library by a tag, the app's actions, themes.
 
-Every provider ranks with rapidfuzz through ``reader.search.fuzzy_rank`` — never Textual's built-in
+Every provider ranks with rapidfuzz through ``reader.search.typeahead.fuzzy_rank`` — never Textual's built-in
 ``Matcher``, which is combinatorial on long strings — and draws its hits as ``rich.text.Text`` built from
 the match spans, so a title or a tag such as ``[bold]x[/]`` is shown literally and never parsed as markup.
 """
@@ -16,7 +16,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
 from reader.records import order_tags
-from reader.search import fuzzy_rank
+from reader.search.typeahead import fuzzy_rank
 from reader.tui.text import emphasise
 
 HIT_LIMIT = 20           # hits per keystroke and provider (10k articles rank in a few tens of ms)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reader.library import Library
-from reader.search import SearchIndex
+from reader.search.index import SearchIndex
 
 FILLER = ("the of and to in for on with at by from that this was were has have said will would about "
           "after over more new year people time state government city week report police minister").split()

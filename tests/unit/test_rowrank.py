@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given, strategies as st
 
 from reader.rowrank import RowIndex, rank_rows
-from reader.search import allowed_edits, fold
+from reader.search.text import fold
+from reader.search.vocabulary import allowed_edits
 
 
 def test_rank_rows_needs_every_word_and_forgives_typos():

@@ -1,4 +1,4 @@
-"""reader.search: the full-text index, the query syntax, fuzzy_rank and find_in_text."""
+"""reader.search: the full-text index, the query syntax, fuzzy_rank and find_in_text (one module each)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reader.search import Hit, QueryError, SearchIndex, find_in_text, fuzzy_rank, parse_query
+from reader.search.find import find_in_text
+from reader.search.index import Hit, SearchIndex
+from reader.search.query import QueryError, parse_query
+from reader.search.typeahead import fuzzy_rank
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 

@@ -24,7 +24,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from reader.display import one_line
 from reader.rowrank import RowIndex
-from reader.search import fold
+from reader.search.text import fold
 from reader.tui.editing import DELETED, EditsAnnotations
 from reader.tui.keys import TextKeysStandAside
 from reader.tui.messages import AnnotationsChanged, CorpusLoaded, Exporting, ExportScope

@@ -411,7 +411,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
     @work(thread=True, exclusive=True, group="library-search")
     def search_worker(self, query: str) -> None:
         worker = get_current_worker()
-        from reader.search import QueryError
+        from reader.search.query import QueryError
 
         library = self.app.library
         try:

@@ -181,7 +181,8 @@ class ReaderScreen(EditsAnnotations, Exporting, TextKeysStandAside, Screen):
     def _recount_find(self, query: str) -> None:
         """Opened from a library search: its hits are the ranking's (capped at a few hundred); find the
         query here the way `/` does, so the counter is the article's true count, the same as `/` gives."""
-        from reader.search import find_in_text, fold
+        from reader.search.find import find_in_text
+        from reader.search.text import fold
 
         folded = self._folded if self._folded is not None else fold(self.article.text)
         self._folded = folded
@@ -204,7 +205,7 @@ class ReaderScreen(EditsAnnotations, Exporting, TextKeysStandAside, Screen):
     @work(thread=True, exclusive=True, group="fold")
     def _prepare_find(self) -> None:
         """Fold a large article for find in the background (~120 ms for 20 MB), before the first `/`."""
-        from reader.search import fold
+        from reader.search.text import fold
 
         folded = fold(self.article.text)
         if self._folded is None:
@@ -441,7 +442,7 @@ class ReaderScreen(EditsAnnotations, Exporting, TextKeysStandAside, Screen):
         self.query_one(ArticleView).focus()
 
     def _apply_find(self, query: str, *, fuzzy: bool, jump: bool = False) -> None:
-        from reader.search import find_in_text
+        from reader.search.find import find_in_text
 
         view = self.query_one(ArticleView)
         query = query.strip()
@@ -452,7 +453,7 @@ class ReaderScreen(EditsAnnotations, Exporting, TextKeysStandAside, Screen):
             self._update_status()
             return
         if self._folded is None:
-            from reader.search import fold
+            from reader.search.text import fold
 
             self._folded = fold(self.article.text)
         spans = find_in_text(self.article.text, query, fuzzy=fuzzy, folded=self._folded)

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 from reader.records import order_tags, split_tags
 from reader.tui.keys import EarlyTyping
 from reader.tui.text import emphasise
-from reader.search import fuzzy_rank
+from reader.search.typeahead import fuzzy_rank
 
 
 def _prompt(tag: str, count: int | None, spans) -> Text:

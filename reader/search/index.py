@@ -1,31 +1,18 @@
-"""Full-text search over the corpus, fzf-style query syntax, type-ahead ranking and find-in-article.
+"""The in-memory full-text index: :class:`SearchIndex`, ranked :class:`Hit` s with snippets.
 
-Three entry points, all through rapidfuzz (no hand-written edit distance anywhere):
-
-* :class:`SearchIndex` — built once (a vocabulary of lower-cased words with postings: word → article
-  numbers, for bodies and for titles).  A query's words are matched fuzzily against the vocabulary
-  (``rapidfuzz.process.extract`` with the OSA distance, so a swap of two letters costs one edit), the
-  postings of the matching words are combined, and only the best few hundred candidates are scanned for
-  positions (offsets, phrase adjacency, snippets).  Positions are never stored: the per-article scan of a
-  few kilobytes is cheaper than keeping millions of integers alive.
-* :func:`fuzzy_rank` — fzf-like type-ahead over short strings (titles, tags, palette entries).
-* :func:`find_in_text` — every hit of a query in one (possibly huge) text.
-
-Query syntax (fzf extended mode, terms separated by spaces and ANDed):
-
-    word       fuzzy word (typos tolerated; the last word also matches as a prefix while it is typed)
-    'text      exact, case-insensitive substring (``'two words'`` with a closing quote may hold spaces)
-    ^pre       a word starting with ``pre``        suf$   a word ending with ``suf``     ^word$  that word
-    !text      exclude articles containing ``text`` (exact substring; combines with the forms above)
-    a | b      either term (OR between adjacent terms)
-    tag:X note:X quote:X title:X    field filters, X fuzzy unless quoted (``tag:'covid``)
+:class:`SearchIndex` is built once (a vocabulary of lower-cased words with postings: word → article
+numbers, for bodies and for titles).  A query's words (:mod:`reader.search.query`) are matched fuzzily
+against the vocabulary (``rapidfuzz.process.extract`` with the OSA distance, so a swap of two letters costs
+one edit; budgets in :mod:`reader.search.vocabulary`), the postings of the matching words are combined, and
+only the best few hundred candidates are scanned for positions (offsets, phrase adjacency, snippets).
+Positions are never stored: the per-article scan of a few kilobytes is cheaper than keeping millions of
+integers alive.  ``reader.fulltext`` builds a small one over its FTS5 candidates to rank them.
 
 Plain fuzzy words are "soft": articles matching every one of them rank first (score 50..100), articles
 matching at least half of them follow (score below 50).  Every other kind of term is a hard filter.
 
-Offsets everywhere are ``str`` indices (code points) into the original text.  Texts are lower-cased with
-``str.lower`` (length-preserving for nearly all text; when it is not, a per-character fallback keeps the
-offsets aligned).
+Offsets are ``str`` indices (code points) into the original text; texts are lower-cased with
+:func:`reader.search.text.fold`, which keeps their length.
 """
 
 from __future__ import annotations
@@ -42,262 +29,24 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Protocol, Sequence
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import LCSseq, OSA
+from rapidfuzz.distance import OSA
 
 from reader.display import same_length
+from reader.search.query import Query, Term, parse_query
+from reader.search.text import WORD_CHAR_RE, WORD_RE, Span, fold, merge_spans
+from reader.search.typeahead import fuzzy_rank
+from reader.search.vocabulary import MAX_FUZZY_VARIANTS, TYPO_PREFIX_BELOW, allowed_edits, typo_prefixed, typo_quality
 
-__all__ = [
-    "ArticleLike", "Hit", "Query", "Term", "QueryError", "SearchIndex",
-    "parse_query", "fuzzy_rank", "find_in_text", "fold", "typo_prefixed", "TYPO_PREFIX_BELOW",
-    "allowed_edits", "typo_quality",
-]
+__all__ = ["ArticleLike", "Hit", "SearchIndex", "MAX_OFFSETS"]
 
-Span = tuple[int, int]
-
-WORD_RE = re.compile(r"\w+")
-_WORDCHAR_RE = re.compile(r"\w")
 _SPACE_RE = re.compile(r"\s+")
 
-FIELDS = ("tag", "note", "quote", "title")
 MAX_OFFSETS = 200
 SNIPPET_WIDTH = 120
-_MAX_FUZZY_VARIANTS = 64
 _MAX_PREFIX_VARIANTS = 48
 _REFINE_MIN = 150           # candidates scanned for positions, at least
 _NOTE_CUTOFF = 80.0         # partial_ratio for note:/quote: fuzzy matches
 _TAG_CUTOFF = 70.0          # fuzzy_rank score for tag: fuzzy matches
-
-
-# --------------------------------------------------------------------------------------------- text
-
-
-def fold(text: str) -> str:
-    """Lower-case ``text`` keeping its length, so that offsets into the result are offsets into ``text``.
-
-    ``str.lower`` is length-preserving except for a few characters (U+0130 "İ" becomes two code points);
-    those are mapped to the first character of their lower-case form.
-    """
-    low = text.lower()
-    if len(low) == len(text):
-        return low
-    table = {ord(c): c.lower()[0] for c in set(text) if len(c.lower()) != 1}
-    low = text.translate(table).lower()
-    if len(low) == len(text):
-        return low
-    return "".join(c.lower()[:1] or c for c in text)  # pragma: no cover - belt and braces
-
-
-def _merge_spans(spans: Iterable[Span]) -> list[Span]:
-    out: list[Span] = []
-    for s, e in sorted(spans):
-        if out and s <= out[-1][1]:
-            if e > out[-1][1]:
-                out[-1] = (out[-1][0], e)
-        else:
-            out.append((s, e))
-    return out
-
-
-def allowed_edits(word: str, *, known: bool = False) -> int:
-    """The typo allowance of a typed word, one rule for every fuzzy match of words (library search, find in
-    an article, the annotations browser): none up to two letters, one up to seven, two from eight. A
-    three-letter word gets one only when it is not itself a ``known`` word (``teh`` finds ``the``; ``who``
-    is left alone)."""
-    n = len(word)
-    if n <= 2 or (n == 3 and known):
-        return 0
-    return 1 if n <= 7 else 2
-
-
-def typo_quality(word: str, dist: int) -> float:
-    """How good a word ``dist`` edits away from the typed ``word`` is, 0.3..1 (1: the word itself)."""
-    return max(0.3, 1.0 - 1.5 * dist / max(1, len(word)))
-
-
-TYPO_PREFIX_BELOW = 3  # a still-typed word that is no word and begins fewer words than this: also typo+prefix
-
-
-def typo_prefixed(word: str, vocab: Sequence[str], frequency: Callable[[str], int], cap: int
-                  ) -> list[tuple[str, float]]:
-    """Longer words of the sorted ``vocab`` whose beginning is one typo (OSA) away from ``word``, the
-    still-typed last word of a query: ``elcetri`` finds ``electricity``. The first letter is taken as typed
-    (that keeps the pool to one slice of the vocabulary); a letter too many only from six letters on. The
-    ``cap`` most frequent, with a quality below a plain prefix's and a whole word's one typo away."""
-    if len(word) < 4:
-        return []
-    lo = bisect.bisect_left(vocab, word[0])
-    hi = bisect.bisect_left(vocab, word[0] + "\U0010ffff")
-    found: dict[str, float] = {}
-    sizes = (len(word) - 1, len(word), len(word) + 1) if len(word) >= 6 else (len(word), len(word) + 1)
-    for size in sizes:
-        pool: dict[str, list[str]] = {}
-        for w in vocab[lo:hi]:
-            if len(w) > size:
-                pool.setdefault(w[:size], []).append(w)
-        for prefix, dist, _ in process.extract(word, list(pool), scorer=OSA.distance, score_cutoff=1, limit=None):
-            if dist == 0 and size == len(word):
-                continue  # a plain prefix
-            for cand in pool[prefix]:
-                found.setdefault(cand, 0.3 + 0.25 * size / len(cand))  # below a whole word one typo away
-    best = heapq.nlargest(cap, found, key=lambda w: (frequency(w), found[w]))
-    return [(w, found[w]) for w in best]
-
-
-# -------------------------------------------------------------------------------------------- query
-
-
-class QueryError(ValueError):
-    """A query that cannot be parsed; the message is one clear sentence."""
-
-
-@dataclass(frozen=True, slots=True)
-class Term:
-    """One term of a query.
-
-    kind: "fuzzy" (typo-tolerant words), "exact" (substring), "prefix", "suffix", "word" (^w$).
-    words: the normalised words of a fuzzy term (a fuzzy token such as ``covid-19`` has two);
-    text: the lower-cased pattern for the other kinds.  field: None (body and title) or one of FIELDS.
-    last: the term was the last thing typed (a fuzzy word then also matches as a prefix).
-    """
-
-    kind: str
-    text: str
-    words: tuple[str, ...] = ()
-    field: str | None = None
-    negate: bool = False
-    last: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Query:
-    """A parsed query: ``groups`` are ANDed, the terms inside one group are ORed."""
-
-    raw: str
-    groups: tuple[tuple[Term, ...], ...] = ()
-
-    @property
-    def empty(self) -> bool:
-        return not self.groups
-
-    @property
-    def terms(self) -> tuple[Term, ...]:
-        return tuple(t for g in self.groups for t in g)
-
-
-def _tokens(text: str) -> list[tuple[str, bool]]:
-    """Split on whitespace; a quote opened by ``'`` or ``field:'`` may hold spaces if it is closed."""
-    out: list[tuple[str, bool]] = []   # (token, quoted-with-closing-quote)
-    i, n = 0, len(text)
-    while i < n:
-        if text[i].isspace():
-            i += 1
-            continue
-        j = i
-        while j < n and not text[j].isspace():
-            j += 1
-        token = text[i:j]
-        body = token
-        lead = ""
-        if body.startswith("!"):
-            lead, body = "!", body[1:]
-        for f in FIELDS:
-            if body.lower().startswith(f + ":"):
-                lead += body[:len(f) + 1]
-                body = body[len(f) + 1:]
-                break
-        if body.startswith(("'", '"')):
-            q = body[0]
-            close = text.find(q, i + len(lead) + 1)
-            if close != -1 and (close + 1 == n or text[close + 1].isspace()):
-                out.append((lead + q + text[i + len(lead) + 1:close], True))
-                i = close + 1
-                continue
-            if q == '"':
-                raise QueryError('a double quote (") is opened but never closed.')
-        out.append((token, False))
-        i = j
-    return out
-
-
-def parse_query(text: str) -> Query:
-    """Parse fzf extended syntax plus fields; raise :class:`QueryError` for what cannot be understood."""
-    if not isinstance(text, str):
-        raise QueryError("the query must be text.")
-    tokens = _tokens(text)
-    trailing_space = bool(text) and text[-1].isspace()
-    bars = [token == "|" and not closed for token, closed in tokens]
-    groups: list[list[Term]] = []
-    join_next = False
-    for k, (token, closed) in enumerate(tokens):
-        if bars[k]:
-            if not groups or join_next:
-                raise QueryError("'|' must stand between two terms, as in 'covid | corona'.")
-            join_next = True
-            continue
-        is_last = k == len(tokens) - 1 and not trailing_space
-        in_or = join_next or (k + 1 < len(tokens) and bars[k + 1])
-        made = _parse_term(token, closed, is_last)
-        if in_or and len(made) > 1:
-            # a token of several words (covid-19) inside an OR stays one alternative: an exact substring
-            made = [Term("exact", fold(token))]
-        if join_next:
-            groups[-1].extend(made)
-            join_next = False
-        else:
-            groups.extend([t] for t in made)
-    if join_next:
-        raise QueryError("'|' must stand between two terms, as in 'covid | corona'.")
-    return Query(raw=text, groups=tuple(tuple(g) for g in groups))
-
-
-def _parse_term(token: str, closed: bool, is_last: bool) -> list[Term]:
-    original = token
-    negate = False
-    if token.startswith("!"):
-        negate, token = True, token[1:]
-    fld: str | None = None
-    for f in FIELDS:
-        if token.lower().startswith(f + ":"):
-            fld, token = f, token[len(f) + 1:]
-            break
-    if closed:                              # 'quoted text' with a closing quote: exact
-        value = token[1:]
-        if not value.strip():
-            raise QueryError(f"the quoted term {original!r} is empty.")
-        return [Term("exact", fold(value), field=fld, negate=negate)]
-    exact = token.startswith("'")
-    if exact:
-        token = token[1:]
-        if token.endswith("'") and len(token) > 1:
-            token = token[:-1]
-    prefix = token.startswith("^")
-    if prefix:
-        token = token[1:]
-    suffix = token.endswith("$") and len(token) > 1 or (token == "$" and prefix)
-    if suffix:
-        token = token[:-1]
-    if not token:
-        if fld:
-            raise QueryError(f"the field {fld + ':'!r} needs a value, as in '{fld}:covid'.")
-        raise QueryError(f"the term {original!r} has nothing to match.")
-    value = fold(token)
-    if fld in ("tag", "note", "quote"):
-        return [Term("exact" if exact else "fuzzy", value, (value,), field=fld, negate=negate)]
-    if prefix or suffix:
-        kind = "word" if prefix and suffix else ("prefix" if prefix else "suffix")
-        if WORD_RE.fullmatch(value) is None:
-            raise QueryError(f"{original!r}: '^' and '$' work on single words (letters and digits).")
-        return [Term(kind, value, field=fld, negate=negate)]
-    if exact or negate:                     # fzf: inverse terms are exact
-        return [Term("exact", value, field=fld, negate=negate)]
-    words = tuple(WORD_RE.findall(value))
-    if not words:
-        return [Term("exact", value, field=fld, negate=negate)]
-    return [Term("fuzzy", w, (w,), field=fld, last=is_last and i == len(words) - 1)
-            for i, w in enumerate(words)]
-
-
-# --------------------------------------------------------------------------------------------- hits
 
 
 class ArticleLike(Protocol):
@@ -349,14 +98,14 @@ def _snippet(text: str, spans: Sequence[Span], width: int = SNIPPET_WIDTH,
         b = min(n, a + width)
         a = max(0, min(a, b - width))
         # snap to word boundaries, never cutting into the cluster
-        if 0 < a < c_start and _WORDCHAR_RE.match(text[a - 1]):
+        if 0 < a < c_start and WORD_CHAR_RE.match(text[a - 1]):
             k = a
-            while k < c_start and _WORDCHAR_RE.match(text[k]):
+            while k < c_start and WORD_CHAR_RE.match(text[k]):
                 k += 1
             a = k
-        if c_end < b < n and _WORDCHAR_RE.match(text[b]):
+        if c_end < b < n and WORD_CHAR_RE.match(text[b]):
             k = b
-            while k > c_end and _WORDCHAR_RE.match(text[k - 1]):
+            while k > c_end and WORD_CHAR_RE.match(text[k - 1]):
                 k -= 1
             b = k
         # a cluster may start in the middle of a line: keep it on this line if the line is long enough
@@ -396,7 +145,7 @@ def _snippet(text: str, spans: Sequence[Span], width: int = SNIPPET_WIDTH,
         ne = min(ne, len(prefix) + len(body))
         if ns < ne:
             out_spans.append((ns, ne))
-    return prefix + body + suffix, tuple(_merge_spans(out_spans))
+    return prefix + body + suffix, tuple(merge_spans(out_spans))
 
 
 # ---------------------------------------------------------------------------------------- the index
@@ -559,8 +308,8 @@ class SearchIndex:
                 for length in range(len(word) - edits, len(word) + edits + 1):
                     pool.extend(self._by_len.get(length, ()))
                 near = process.extract(word, pool, scorer=OSA.distance, score_cutoff=edits, limit=None)
-                if len(near) > _MAX_FUZZY_VARIANTS:   # keep the closest, then the most frequent
-                    near = heapq.nsmallest(_MAX_FUZZY_VARIANTS, near, key=lambda c: (c[1], -len(post[c[0]])))
+                if len(near) > MAX_FUZZY_VARIANTS:   # keep the closest, then the most frequent
+                    near = heapq.nsmallest(MAX_FUZZY_VARIANTS, near, key=lambda c: (c[1], -len(post[c[0]])))
                 for cand, dist, _ in near:
                     if cand not in out:
                         out[cand] = typo_quality(word, int(dist))
@@ -841,7 +590,7 @@ class SearchIndex:
             check()
             snippet, snippet_spans = _snippet(self._texts[r.n], r.offsets, groups=r.groups)
             hits.append(Hit(article=self._ids[r.n], title=self._titles[r.n], score=round(min(100.0, r.score), 2),
-                            offsets=tuple(r.offsets), title_spans=tuple(_merge_spans(r.title_spans)),
+                            offsets=tuple(r.offsets), title_spans=tuple(merge_spans(r.title_spans)),
                             snippet=snippet, snippet_spans=snippet_spans))
         return hits
 
@@ -937,183 +686,3 @@ class SearchIndex:
             score = 100.0
         return _Scored(score=score, n=n, offsets=[(s, e) for s, e, _ in kept[:MAX_OFFSETS]],
                        groups=[gi for _, _, gi in kept[:MAX_OFFSETS]], title_spans=title_spans)
-
-
-# --------------------------------------------------------------------------------------- type-ahead
-
-
-def _opcode_spans(pattern: str, target: str, offset: int = 0) -> list[Span]:
-    return [(op.dest_start + offset, op.dest_end + offset)
-            for op in LCSseq.opcodes(pattern, target) if op.tag == "equal"]
-
-
-def _rank_word(word: str, lows: Sequence[str], cutoff: float) -> dict[int, tuple[float, str]]:
-    """Score every choice for one query word: substring > abbreviation (subsequence) > typo."""
-    out: dict[int, tuple[float, str]] = {}
-    n = len(word)
-    for i, c in enumerate(lows):
-        pos = c.find(word)
-        if pos != -1:
-            boundary = pos == 0 or not c[pos - 1].isalnum()
-            s = 90 + (5 if boundary else 0) + 5 * n / max(n, len(c))
-            if c == word:
-                s = 100.0
-            out[i] = (min(100.0, s), "sub")
-    # abbreviation: every character of the word, in order (LCS similarity == len(word))
-    for c, _, i in process.extract(word, lows, scorer=LCSseq.similarity, score_cutoff=n, limit=None):
-        if i in out:
-            continue
-        blocks = _opcode_spans(word, c)
-        starts = sum(1 for s, _ in blocks if s == 0 or not c[s - 1].isalnum())
-        s = 86 - 5 * (len(blocks) - 1) + 3 * starts - 10 * (1 - n / max(n, len(c)))
-        out[i] = (max(cutoff, min(89.0, s)) if s >= cutoff else s, "abbr")
-    if n >= 3:
-        for c, s, i in process.extract(word, lows, scorer=fuzz.ratio, score_cutoff=min(cutoff, 60), limit=None):
-            if s > out.get(i, (0.0, ""))[0]:
-                out[i] = (float(s) * 0.98, "ratio")
-        for c, s, i in process.extract(word, lows, scorer=fuzz.partial_ratio, score_cutoff=75, limit=None):
-            s = float(s) * 0.9
-            if s > out.get(i, (0.0, ""))[0]:
-                out[i] = (s, "partial")
-    return out
-
-
-def _word_spans(word: str, choice_low: str, how: str) -> list[Span]:
-    if how == "sub":
-        pos = choice_low.find(word)
-        # prefer an occurrence at a word boundary
-        k = pos
-        while k != -1:
-            if k == 0 or not choice_low[k - 1].isalnum():
-                pos = k
-                break
-            k = choice_low.find(word, k + 1)
-        return [(pos, pos + len(word))]
-    if how == "abbr" or how == "ratio":
-        return _opcode_spans(word, choice_low)
-    al = fuzz.partial_ratio_alignment(word, choice_low)
-    if al is None:
-        return []
-    return _opcode_spans(word[al.src_start:al.src_end], choice_low[al.dest_start:al.dest_end], al.dest_start)
-
-
-def fuzzy_rank(query: str, choices: Sequence[str], *, limit: int | None = None,
-               score_cutoff: float = 50) -> list[tuple[int, float, tuple[Span, ...]]]:
-    """fzf-like type-ahead over short strings: (index, score 0..100, spans in choices[index]), best first."""
-    q = fold(query.strip())
-    if not q:
-        out = [(i, 100.0, ()) for i in range(len(choices))]
-        return out[:limit] if limit is not None else out
-    lows = [fold(c) for c in choices]
-    words = q.split()
-    per_word = [_rank_word(w, lows, score_cutoff) for w in words]
-    scores: dict[int, tuple[float, list[tuple[str, str]]]] = {}
-    if len(words) == 1:
-        for i, (s, how) in per_word[0].items():
-            scores[i] = (s, [(words[0], how)])
-    else:
-        whole = _rank_word(q, lows, score_cutoff)
-        common = set(per_word[0])
-        for pw in per_word[1:]:
-            common &= set(pw)
-        for i in common:
-            s = sum(pw[i][0] for pw in per_word) / len(words)
-            scores[i] = (s, [(w, pw[i][1]) for w, pw in zip(words, per_word)])
-        for i, (s, how) in whole.items():
-            if s >= scores.get(i, (0.0, []))[0]:
-                scores[i] = (s, [(q, how)])
-    ranked = sorted(((s, i) for i, (s, _) in scores.items() if s >= score_cutoff), key=lambda t: (-t[0], t[1]))
-    if limit is not None:
-        ranked = ranked[:limit]
-    out: list[tuple[int, float, tuple[Span, ...]]] = []
-    for s, i in ranked:
-        spans: list[Span] = []
-        for w, how in scores[i][1]:
-            spans.extend(_word_spans(w, lows[i], how))
-        out.append((i, round(s, 2), tuple(_merge_spans(sp for sp in spans if sp[0] < sp[1]))))
-    return out
-
-
-# ---------------------------------------------------------------------------------- find in article
-
-
-def find_in_text(text: str, query: str, *, fuzzy: bool = True, limit: int = 10000,
-                 folded: str | None = None) -> list[Span]:
-    """Every hit of ``query`` in ``text``, in order: exact case-insensitive substrings if there are any,
-    otherwise (``fuzzy``) typo-tolerant matches of the query's words (whole phrases when the words stand
-    next to each other in order, else the single words).
-
-    ``folded`` is ``fold(text)`` when the caller already has it: a reader finding as the user types
-    folds a 20 MB article once, not on every keystroke (~120 ms each)."""
-    q = query
-    if not q.strip() or not text or limit <= 0:
-        return []
-    q_low = q.lower()
-    low = folded if folded is not None else fold(text)
-    hits: list[Span] = []
-    start = low.find(q_low) if len(q_low) == len(q) else -1
-    if len(q_low) != len(q):
-        q_low = fold(q)
-        start = low.find(q_low)
-    target = q.lower()
-    while start != -1 and len(hits) < limit:
-        end = start + len(q_low)
-        if text[start:end].lower() == target:
-            hits.append((start, end))
-        start = low.find(q_low, start + 1)
-    if hits or not fuzzy:
-        return hits
-
-    words = WORD_RE.findall(fold(q))
-    if not words:
-        return []
-    uniq: set[str] = set()
-    for token in set(low.split()):          # unique tokens first: far fewer than the text's words
-        if token.isalnum():
-            uniq.add(token)
-        else:
-            uniq.update(WORD_RE.findall(token))
-    vocab = list(uniq)
-    per_word: list[set[str]] = []
-    for w in words:
-        edits = allowed_edits(w, known=w in uniq)
-        found = {w} if w in uniq else set()
-        if edits:
-            found.update(c for c, _, _ in process.extract(w, vocab, scorer=OSA.distance, score_cutoff=edits,
-                                                           limit=_MAX_FUZZY_VARIANTS))
-        per_word.append(found)
-    wanted = set().union(*per_word)
-    if not wanted:
-        return []
-    occ: list[tuple[int, int, str]] = []
-    for w in wanted:
-        start = low.find(w)
-        count = 0
-        while start != -1 and count < limit:
-            end = start + len(w)
-            if (start == 0 or not _WORDCHAR_RE.match(low[start - 1])) and \
-                    (end == len(low) or not _WORDCHAR_RE.match(low[end])):
-                occ.append((start, end, w))
-                count += 1
-            start = low.find(w, end)
-    occ.sort()
-    if len(words) > 1:
-        phrases: list[Span] = []
-        for i in range(len(occ)):
-            s, e, w = occ[i]
-            if w not in per_word[0]:
-                continue
-            j, k = i, 1
-            while k < len(words) and j + 1 < len(occ):
-                ns, ne, nw = occ[j + 1]
-                gap = low[e:ns]
-                if nw not in per_word[k] or len(gap) > 4 or _WORDCHAR_RE.search(gap):
-                    break
-                j, k, e = j + 1, k + 1, ne
-            if k == len(words):
-                phrases.append((s, e))
-                if len(phrases) >= limit:
-                    break
-        if phrases:
-            return phrases
-    return [(s, e) for s, e, _ in occ[:limit]]
