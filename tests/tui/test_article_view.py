@@ -7,7 +7,7 @@ from rich.style import Style
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 
-from reader.tui.widgets.article_view import ArticleView, Highlight, TextLayout
+from reader.tui.widgets.article_view import TERMINAL_CELLS, ArticleView, Highlight, TextLayout
 
 GUO = (
     "Guo Min recalled that China was first. It fought hard! Then it won?\n"
@@ -435,11 +435,11 @@ async def test_cjk_lines_wrap_by_cells() -> None:
 
 def test_layout_offsets_round_trip() -> None:
     text = "alpha beta gamma delta epsilon\n\nzeta 中文 eta theta iota\nkappa"
-    layout = TextLayout(text, 9)
+    layout = TextLayout(text, 9, TERMINAL_CELLS)
     for offset in range(len(text) + 1):
         row = layout.row_of(offset)
         column = layout.column_of(offset, row)
         assert layout.offset_at(row, column) == offset or text[offset] == "\n"
     # a word longer than the row is broken at the edge
-    layout = TextLayout("abcdefghijklmnopqrstuvwxyz", 10)
+    layout = TextLayout("abcdefghijklmnopqrstuvwxyz", 10, TERMINAL_CELLS)
     assert list(layout.rows) == [0, 10, 20]

@@ -81,10 +81,10 @@ def test_the_article_layout_gives_each_invisible_character_one_cell_at_its_offse
     """Zero-width and bidi characters are drawn as one-cell stand-ins, so the layout's columns are the
     text's offsets: the cursor, selections and highlights land where the text says."""
     from reader.display import DISPLAY_TABLE
-    from reader.tui.widgets.article_view import TextLayout, display_text
+    from reader.tui.widgets.article_view import TERMINAL_CELLS, TextLayout, display_text
 
     line = "a\u202eb\u200bc\u2066d\u2069e\ufefff\u00adg\U000e0041h"
-    layout = TextLayout(line, 80)
+    layout = TextLayout(line, 80, TERMINAL_CELLS)
     assert len(layout) == 1
     for offset in range(len(line) + 1):
         assert layout.column_of(offset) == offset
