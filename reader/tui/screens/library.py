@@ -292,14 +292,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
                 self._tell_apart(title, a.id)
             if a.warning:
                 title.append(" ⚠", style="bold yellow")
-            return (
-                Text(self._mark(a), style="bold"),
-                title,
-                Text(a.date or "—", style="dim" if not a.date else ""),
-                Text(one_line(a.source or ""), no_wrap=True, overflow="ellipsis"),
-                Text(f"{a.words:,}", justify="right"),
-                Text(self._count(a), justify="right"),
-            )
+            return self._cells(a, title)
 
         self._shown = [a.id for a in ordered]
         table.set_rows(self._shown, cells)
@@ -312,6 +305,17 @@ class LibraryScreen(TextKeysStandAside, Screen):
         else:
             self._show_empty(None)
         self._update_header()
+
+    def _cells(self, a: Article, title: Text) -> tuple[Text, ...]:
+        """A row's cells around its title cell (made when the row is drawn)."""
+        return (
+            Text(self._mark(a), style="bold"),
+            title,
+            Text(a.date or "—", style="dim" if not a.date else ""),
+            Text(one_line(a.source or ""), no_wrap=True, overflow="ellipsis"),
+            Text(f"{a.words:,}", justify="right"),
+            Text(self._count(a), justify="right"),
+        )
 
     def _tell_apart(self, title: Text, article_id: str) -> None:
         """A look-alike title, cut so that the dimmed path telling it apart always fits in the column."""
@@ -451,9 +455,11 @@ class LibraryScreen(TextKeysStandAside, Screen):
         self.hits = [h for h in hits if h.article in allowed]
         self._hit_offsets = {h.article: (h.offsets[0][0] if h.offsets else 0) for h in self.hits}
         table = self.query_one(ArticleTable)
-        table.clear()
         self._fit_columns()
-        for hit in self.hits:
+        hits = self.hits
+
+        def cells(i: int) -> tuple[Text, ...]:  # made only for the rows on screen, as in _render_rows
+            hit = hits[i]
             a = allowed[hit.article]
             cell = emphasise(hit.title, hit.title_spans, one_line=True)
             if a.id in self._names:
@@ -466,14 +472,10 @@ class LibraryScreen(TextKeysStandAside, Screen):
                     if 0 <= s < e <= len(hit.snippet):
                         snippet.stylize("not dim", s, e)
                 cell.append_text(snippet)
-            table.add_row(
-                Text(self._mark(a), style="bold"), cell,
-                Text(a.date or "—", style="dim" if not a.date else ""),
-                Text(one_line(a.source or ""), no_wrap=True, overflow="ellipsis"),
-                Text(f"{a.words:,}", justify="right"),
-                Text(self._count(a), justify="right"),
-                key=a.id, height=2 if hit.snippet else 1,
-            )
+            return self._cells(a, cell)
+
+        table.cursor_row = 0
+        table.set_rows([h.article for h in hits], cells, [2 if h.snippet else 1 for h in hits])
         if table.row_count:
             table.move_cursor(row=0)
         self._show_empty(None if self.hits else f"Nothing matches “{query}”.")
