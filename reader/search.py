@@ -48,7 +48,7 @@ from reader.display import same_length
 
 __all__ = [
     "ArticleLike", "Hit", "Query", "Term", "QueryError", "SearchIndex",
-    "parse_query", "fuzzy_rank", "find_in_text", "fold", "typo_prefixed", "TYPO_PREFIX_BELOW",
+    "parse_query", "fuzzy_rank", "find_in_text", "fold", "typo_prefixed", "TYPO_PREFIX_BELOW", "snippet",
 ]
 
 Span = tuple[int, int]
@@ -311,6 +311,12 @@ class Hit:
     title_spans: tuple[Span, ...]
     snippet: str
     snippet_spans: tuple[Span, ...]
+
+
+def snippet(text: str, spans: Sequence[Span], width: int = SNIPPET_WIDTH) -> tuple[str, tuple[Span, ...]]:
+    """One line of about ``width`` characters of ``text`` around the densest cluster of ``spans`` (sorted),
+    with the spans moved into it (what a hit's snippet is, at another width: the library's preview)."""
+    return _snippet(text, spans, width)
 
 
 def _snippet(text: str, spans: Sequence[Span], width: int = SNIPPET_WIDTH,
