@@ -38,8 +38,10 @@ async def test_shown_at_120_columns_hidden_at_80(make_app):
         await pilot.pause()
         assert not shown.display
         # the list takes the whole width again: the title column is not cut by a hidden pane
-        assert app.screen.query_one("#articles").columns["title"].width == 80 - 47
-        assert title_at_120 == 120 - 42 - 47
+        columns = app.screen.query_one("#articles").columns
+        assert columns["title"].width == 80 - 47 and columns["words"].width == 6
+        # at 120 the pane took 42 columns, and the word count (the pane says it) gave its 8 to the titles
+        assert title_at_120 == 120 - 42 - 47 + 8
 
 
 async def test_the_pane_follows_the_cursor_and_shows_annotations(make_app, db_path):
@@ -151,3 +153,20 @@ async def test_at_80_columns_a_search_row_shows_the_matched_words(make_app):
         line = table.get_cell(hit.article, "title").plain.split("\n")[1]
         assert len(line) <= width
         assert "Ambassador recalled" in line
+
+
+async def test_an_empty_source_column_gives_its_width_to_the_titles(tmp_path: Path, db_path: Path):
+    corpus = tmp_path / "plain"
+    corpus.mkdir()
+    for i in range(3):
+        (corpus / f"{i}.txt").write_text(f"A plain note number {i} with a rather long title to show\n\nText.\n",
+                                         encoding="utf-8")
+    app = ReaderApp(corpus, db_path, config=Config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        columns = app.screen.query_one("#articles").columns
+        assert columns["source"].width == 0
+        assert columns["title"].width == 80 - 47 + 12  # the Source column's 10 and its padding
+        assert "Source" not in app.screen.query_one("#articles").render_line(0).text
+        # 44 characters of the title show (33 with an empty Source column beside it)
+        assert "A plain note number 0 with a rather long tit…" in app.screen.query_one("#articles").render_line(1).text

@@ -107,6 +107,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
         self.hits: list = []
         self._hit_offsets: dict[str, int] = {}
         self._preview_timer = None
+        self._any_source = True  # until the rows are known
 
     def compose(self) -> ComposeResult:
         with Vertical(id="library"):
@@ -268,6 +269,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
         self.rows = articles
         self.counts = counts
         self._names = distinguishing_names(articles)  # look-alike titles get their path, dimmed
+        self._any_source = any(a.source for a in articles)
         self._states = {}
         self._ordered = None
         self._by_id = None
@@ -366,9 +368,15 @@ class LibraryScreen(TextKeysStandAside, Screen):
 
     def _fit_columns(self) -> None:
         table = self.query_one(ArticleTable)
-        fixed = 1 + 10 + 10 + 6 + 6  # the last: "Annots", how many annotations
-        padding = 2 * 6
-        width = max(20, self.size.width - self._preview_columns() - fixed - padding - 2)
+        pane = self._preview_columns()
+        # an empty Source column and, beside the preview (which says it), the word count give their
+        # width to the titles
+        table.columns["source"].width = 10 if self._any_source else 0
+        table.columns["words"].width = 0 if pane else 6
+        others = [c.width for key, c in table.columns.items() if key != "title" and c.width]
+        fixed = sum(others)  # mark, date, source, words, "Annots" (how many annotations)
+        padding = 2 * (len(others) + 1)
+        width = max(20, self.size.width - pane - fixed - padding - 2)
         table.columns["title"].width = width
         table.columns["title"].auto_width = False
 
