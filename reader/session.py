@@ -146,6 +146,15 @@ class Session:
         placed.sort(key=lambda p: (p.start is not None, p.start or 0, p.record["created"]))
         return placed
 
+    def records_for(self, article_id: str) -> list[dict[str, Any]]:
+        """This article's records as stored, with the unsaved changes, not re-anchored (nothing is read
+        or written but its own shard): what the library's preview counts and lists."""
+        try:
+            stored = {r["id"]: r for r in self.store.by_article(article_id)}
+        except StoreError:
+            stored = {}
+        return list(self._overlay(stored, article=article_id).values())
+
     def reanchor_summary(self, article_id: str) -> Summary | None:
         """What the last re-anchoring of this article's annotations did (None when nothing changed)."""
         return self.last_reanchor.get(article_id)

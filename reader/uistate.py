@@ -1,5 +1,5 @@
-"""Settings chosen in the app that outlive it: the theme, and per corpus the library's sort, its direction,
-tag filter and the article under the cursor.
+"""Settings chosen in the app that outlive it: the theme, whether the library shows its preview pane, and
+per corpus the library's sort, its direction, tag filter and the article under the cursor.
 
 Kept in ``$XDG_STATE_HOME/reader/ui.json`` (``~/.local/state/reader/ui.json``), not in the config file (the
 user's own, never rewritten) nor in the database folder (the store's). Best effort: a file that cannot be
@@ -45,6 +45,12 @@ def theme(path: Path | None) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def preview(path: Path | None) -> bool:
+    """Whether the library shows the preview pane when the terminal has room (shown unless turned off)."""
+    value = load(path).get("preview")
+    return value if isinstance(value, bool) else True
+
+
 def library(path: Path | None, corpus: Path) -> dict[str, Any]:
     """This corpus's library settings, checked: sort, reverse, tag_filter, cursor (missing ones left out)."""
     corpora = load(path).get("corpora")
@@ -63,7 +69,7 @@ def library(path: Path | None, corpus: Path) -> dict[str, Any]:
 
 
 def save(path: Path | None, *, theme: str | None = None, corpus: Path | None = None,
-         library: dict[str, Any] | None = None) -> bool:
+         library: dict[str, Any] | None = None, preview: bool | None = None) -> bool:
     """Merge these settings into the file; False when it could not be written (nothing else happens)."""
     if path is None:
         return False
@@ -72,6 +78,8 @@ def save(path: Path | None, *, theme: str | None = None, corpus: Path | None = N
     data = load(path)
     if theme is not None:
         data["theme"] = theme
+    if preview is not None:
+        data["preview"] = preview
     if corpus is not None and library is not None:
         corpora = data.get("corpora") if isinstance(data.get("corpora"), dict) else {}
         key = _key(corpus)

@@ -87,6 +87,23 @@ async def wait_loaded(pilot) -> None:
                      app.screen.query_one("#articles").row_count > 0, "the loaded library")
 
 
+async def wait_preview(pilot) -> None:
+    """The library's preview pane is hidden, or shows the highlighted article with its annotations
+    (the store is open and no cursor move is still waiting for its preview)."""
+    app = pilot.app
+
+    def settled() -> bool:
+        screen = app.screen
+        pane = screen.query_one("#preview")
+        if not pane.display:
+            return True
+        return (app.session_open and screen.counts is not None and screen._preview_timer is None
+                and not [w for w in screen.workers if w.group == "library-preview" and not w.is_finished]
+                and pane.article_id == screen.selected_article())
+
+    await wait_until(pilot, settled, "the preview of the highlighted article")
+
+
 def rows(app) -> list[str]:
     """The article ids of the library's rows, top to bottom."""
     table = app.screen.query_one("#articles")

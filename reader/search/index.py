@@ -37,7 +37,7 @@ from reader.search.text import WORD_CHAR_RE, WORD_RE, Span, fold, merge_spans
 from reader.search.typeahead import fuzzy_rank
 from reader.search.vocabulary import MAX_FUZZY_VARIANTS, TYPO_PREFIX_BELOW, allowed_edits, typo_prefixed, typo_quality
 
-__all__ = ["ArticleLike", "Hit", "SearchIndex", "MAX_OFFSETS"]
+__all__ = ["ArticleLike", "Hit", "SearchIndex", "MAX_OFFSETS", "snippet"]
 
 _SPACE_RE = re.compile(r"\s+")
 
@@ -64,6 +64,12 @@ class Hit:
     title_spans: tuple[Span, ...]
     snippet: str
     snippet_spans: tuple[Span, ...]
+
+
+def snippet(text: str, spans: Sequence[Span], width: int = SNIPPET_WIDTH) -> tuple[str, tuple[Span, ...]]:
+    """One line of about ``width`` characters of ``text`` around the densest cluster of ``spans`` (sorted),
+    with the spans moved into it (what a hit's snippet is, at another width: the library's preview)."""
+    return _snippet(text, spans, width)
 
 
 def _snippet(text: str, spans: Sequence[Span], width: int = SNIPPET_WIDTH,

@@ -66,6 +66,7 @@ class ReaderApp(App[int]):
         super().__init__()
         # where the settings chosen in the app are kept (reader.uistate); None: nothing is remembered
         self.state_path = state_path
+        self._preview_wanted = True  # without a state file, the preview pane's toggle lasts this run
         self.corpus_root = Path(corpus)
         self.db_path = Path(db)
         self.corpus: Corpus | None = None
@@ -197,6 +198,21 @@ class ReaderApp(App[int]):
             from reader import uistate
 
             uistate.save(self.state_path, corpus=self.corpus_root, library=settings)
+
+    def preview_wanted(self) -> bool:
+        """Whether the library shows its preview pane when there is room (the choice of `p`, kept)."""
+        if self.state_path is None:
+            return self._preview_wanted
+        from reader import uistate
+
+        return uistate.preview(self.state_path)
+
+    def save_preview_wanted(self, wanted: bool) -> None:
+        self._preview_wanted = wanted
+        if self.state_path is not None:
+            from reader import uistate
+
+            uistate.save(self.state_path, preview=wanted)
 
     def library_state(self) -> dict:
         if self.state_path is None:

@@ -13,7 +13,7 @@ from reader.store import AnnotationStore
 from reader.tui.app import ReaderApp
 from reader.tui.config import Config
 from reader.tui.screens.reader import ReaderScreen
-from tests.helpers import A003, wait_loaded, wait_until
+from tests.helpers import A003, wait_loaded, wait_preview, wait_until
 
 STAMP = "2026-01-02T03:04:05.000000Z"
 
@@ -60,6 +60,7 @@ async def open_003(pilot) -> None:
 def test_library(snap_compare, app, size):
     async def run_before(pilot):
         await wait_loaded(pilot)
+        await wait_preview(pilot)
         await pilot.pause()
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
@@ -70,6 +71,7 @@ def test_library_search(snap_compare, app):
         await pilot.press("slash", *"guo min")
         # title matches come first while the index builds; the snapshot is of the full-text results
         await wait_until(pilot, lambda: pilot.app.screen.hits and any(h.snippet for h in pilot.app.screen.hits))
+        await wait_preview(pilot)
         await pilot.pause()
     assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
 

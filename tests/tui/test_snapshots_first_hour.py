@@ -16,7 +16,7 @@ from reader.tui.app import ReaderApp
 from reader.tui.config import Config
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.reader import ReaderScreen
-from tests.helpers import wait_loaded, wait_until
+from tests.helpers import wait_loaded, wait_preview, wait_until
 
 STAMP = "2026-01-02T03:04:05.000000Z"
 README = """<!-- badges: generated -->
@@ -83,6 +83,7 @@ async def ready(pilot) -> None:
     await wait_loaded(pilot)
     await wait_until(pilot, lambda: pilot.app.session_open)
     await wait_until(pilot, lambda: "annotations" in str(pilot.app.screen.query_one("#library-header").render()))
+    await wait_preview(pilot)
     await pilot.pause()
 
 
@@ -91,6 +92,20 @@ def test_library_with_look_alike_titles_and_markdown(snap_compare, app, size):
     async def run_before(pilot):
         await ready(pilot)
         await pilot.press("s")  # by title: the look-alikes side by side
+        await wait_preview(pilot)
+        await pilot.pause()
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(120, 36), (200, 50)])
+def test_library_preview_of_a_search_hit_with_tags_and_notes(snap_compare, app, size):
+    async def run_before(pilot):
+        await ready(pilot)
+        await pilot.press("slash", *"regex engine")
+        screen = pilot.app.screen
+        await wait_until(pilot, lambda: screen.hits and screen.hits[0].article == "README.md"
+                         and screen.hits[0].snippet)
+        await wait_preview(pilot)
         await pilot.pause()
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 

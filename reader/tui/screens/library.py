@@ -12,7 +12,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
@@ -21,13 +21,24 @@ from textual.worker import get_current_worker
 from reader.corpus import Article, distinguishing_names
 from reader.records import reading_state
 from reader.display import one_line
+from reader.preview import fit_snippet
 from reader.tui.keys import TextKeysStandAside
 from reader.tui.messages import AnnotationsChanged, CorpusChanged, CorpusLoaded, IndexProgress, LoadProgress
 from reader.tui.text import emphasise
 from reader.tui.widgets.article_list import ArticleList
+from reader.tui.widgets.preview import ArticlePreview
 
 SORTS = ("date", "title", "annotations")
 READ_MARKS = {"unread": "●", "started": "◐", "read": " ", None: " "}
+PREVIEW_FROM = 120      # the preview pane shows from this terminal width
+PREVIEW_DELAY = 0.15    # s of a still cursor before the highlighted article is read for the preview
+
+
+def preview_width(screen_width: int) -> int:
+    """The pane's columns at this screen width (0: no room for it)."""
+    if screen_width < PREVIEW_FROM:
+        return 0
+    return max(40, min(90, screen_width * 7 // 20))
 
 
 class ArticleTable(ArticleList):
@@ -56,12 +67,14 @@ class LibraryScreen(TextKeysStandAside, Screen):
         # not in the footer, so that `q` and `?` fit at 80 columns (help lists every key)
         Binding("a", "annotations", "Annotations", show=False, id="library.annotations", priority=True),
         Binding("e", "app.export", "Export", show=False, id="library.export", priority=True),
+        Binding("p", "toggle_preview", "Preview on / off", show=False,
+                id="library.preview", priority=True),
         Binding("escape", "clear", "Clear", show=False, id="library.clear", priority=True),
         Binding("q", "app.quit", "Quit", id="library.quit", priority=True),
         Binding("down", "focus_table_down", show=False),
     ]
     TEXT_KEY_ACTIONS = frozenset({"search", "filter_tag", "cycle_sort", "annotations", "app.export",
-                                  "reverse_sort", "next_unread", "toggle_read", "app.quit"})
+                                  "reverse_sort", "next_unread", "toggle_read", "toggle_preview", "app.quit"})
 
     def __init__(self) -> None:
         super().__init__()
@@ -83,6 +96,8 @@ class LibraryScreen(TextKeysStandAside, Screen):
         self.search_text = ""
         self.hits: list = []
         self._hit_offsets: dict[str, int] = {}
+        self._preview_timer = None
+        self._any_source = True  # until the rows are known
 
     def compose(self) -> ComposeResult:
         with Vertical(id="library"):
@@ -91,7 +106,9 @@ class LibraryScreen(TextKeysStandAside, Screen):
                         id="library-search")
             # The progress bar and the empty-state line are mounted only when needed: fewer widgets to
             # style before the first frame (start-up is measured by bench/startup.py).
-            yield ArticleTable(id="articles", cursor_type="row", zebra_stripes=True)
+            with Horizontal(id="library-body"):
+                yield ArticleTable(id="articles", cursor_type="row", zebra_stripes=True)
+                yield ArticlePreview(id="preview")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -107,6 +124,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
         self.tag_filter = saved.get("tag_filter")
         self._restore_id = saved.get("cursor")
         self.query_one("#library-search").display = False
+        self._layout_preview()
         table = self.query_one(ArticleTable)
         for key, label, width in (("mark", " ", 1), ("title", "Title", 40), ("date", "Date", 10),
                                   ("source", "Source", 10), ("words", "Words", 6), ("notes", "Annots", 6)):
@@ -130,7 +148,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
             bar = bars.first()
         else:
             bar = ProgressBar(id="library-progress", show_eta=False)
-            self.query_one("#library").mount(bar, before="#articles")
+            self.query_one("#library").mount(bar, before="#library-body")
         bar.update(total=message.total, progress=message.done)
 
     def _hide_progress(self) -> None:
@@ -162,7 +180,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
         else:
             bar = ProgressBar(id="index-progress", show_eta=False)
             bar.tooltip = "indexing for full-text search"
-            self.query_one("#library").mount(bar, before="#articles")
+            self.query_one("#library").mount(bar, before="#library-body")
         bar.update(total=message.total, progress=message.done)
         if not self.search_text:
             self._set_header(f"indexing for full-text search: {message.done:,}/{message.total:,}"
@@ -225,6 +243,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
     def _row_highlighted(self, event) -> None:
         if not self.search_text and event.row_key.value:
             self._cursor_id = event.row_key.value
+        self._schedule_preview()
 
     def on_unmount(self) -> None:
         self._remember()
@@ -234,6 +253,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
         self.rows = articles
         self.counts = counts
         self._names = distinguishing_names(articles)  # look-alike titles get their path, dimmed
+        self._any_source = any(a.source for a in articles)
         self._states = {}
         self._ordered = None
         self._by_id = None
@@ -334,13 +354,20 @@ class LibraryScreen(TextKeysStandAside, Screen):
 
     def _fit_columns(self) -> None:
         table = self.query_one(ArticleTable)
-        fixed = 1 + 10 + 10 + 6 + 6  # the last: "Annots", how many annotations
-        padding = 2 * 6
-        width = max(20, self.size.width - fixed - padding - 2)
+        pane = self._preview_columns()
+        # an empty Source column and, beside the preview (which says it), the word count give their
+        # width to the titles
+        table.columns["source"].width = 10 if self._any_source else 0
+        table.columns["words"].width = 0 if pane else 6
+        others = [c.width for key, c in table.columns.items() if key != "title" and c.width]
+        fixed = sum(others)  # mark, date, source, words, "Annots" (how many annotations)
+        padding = 2 * (len(others) + 1)
+        width = max(20, self.size.width - pane - fixed - padding - 2)
         table.columns["title"].width = width
         table.columns["title"].auto_width = False
 
     def on_resize(self) -> None:
+        self._layout_preview()
         if self.rows:
             if self.search_text:
                 self._show_hits(self.search_text, self.hits)
@@ -377,6 +404,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
             if found:
                 found.first().display = False
             return
+        self._schedule_preview()  # nothing is highlighted: the pane empties
         if found:
             empty = found.first(Static)
         else:
@@ -446,10 +474,12 @@ class LibraryScreen(TextKeysStandAside, Screen):
             snippet = None
             if hit.snippet:
                 snippet = Text("\n")
-                shown = emphasise(hit.snippet, hit.snippet_spans, one_line=True)
+                # cut to the column around the first hit: a narrow list still shows the matched word
+                text, spans = fit_snippet(hit.snippet, hit.snippet_spans, table.columns["title"].width)
+                shown = emphasise(text, spans, one_line=True)
                 shown.stylize("dim")
-                for s, e in hit.snippet_spans:
-                    if 0 <= s < e <= len(hit.snippet):
+                for s, e in spans:
+                    if 0 <= s < e <= len(text):
                         shown.stylize("not dim", s, e)
                 snippet.append_text(shown)
             return self._cells(a, emphasise(hit.title, hit.title_spans, one_line=True), snippet)
@@ -587,3 +617,66 @@ class LibraryScreen(TextKeysStandAside, Screen):
         from reader.tui.screens.annotations import AnnotationsScreen
 
         self.app.push_screen(AnnotationsScreen())
+
+    # --- preview --------------------------------------------------------------------------------------
+    # The pane beside the list (reader.preview assembles it): shown from PREVIEW_FROM columns unless `p`
+    # turned it off (kept in uistate). Only the highlighted article is read, once the cursor has been
+    # still for PREVIEW_DELAY: holding `j` through 10,000 rows reads no file on the way.
+
+    def _preview_columns(self) -> int:
+        return preview_width(self.size.width) if self.app.preview_wanted() else 0
+
+    def _layout_preview(self) -> None:
+        pane = self.query_one(ArticlePreview)
+        columns = self._preview_columns()
+        shown = columns > 0
+        if shown:
+            pane.styles.width = columns
+        if pane.display != shown:
+            pane.display = shown
+            if shown:
+                self._schedule_preview()
+
+    def action_toggle_preview(self) -> None:
+        wanted = not self.app.preview_wanted()
+        self.app.save_preview_wanted(wanted)
+        self.on_resize()
+        if wanted and not preview_width(self.size.width):
+            self.notify(Content(f"The preview shows when the terminal is at least {PREVIEW_FROM} columns wide."),
+                        timeout=3)
+        else:
+            self.notify(Content("Preview on" if wanted else "Preview off"), timeout=1.5)
+
+    def _schedule_preview(self) -> None:
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+            self._preview_timer = None
+        if self.query_one(ArticlePreview).display:
+            self._preview_timer = self.set_timer(PREVIEW_DELAY, self._update_preview)
+
+    def _update_preview(self) -> None:
+        self._preview_timer = None
+        article_id = self.selected_article()
+        article = self._by_id_map().get(article_id) if article_id is not None else None
+        if article is None:
+            self.query_one(ArticlePreview).show(None, [])
+            return
+        hit = next((h for h in self.hits if h.article == article_id), None) if self.search_text else None
+        self.preview_worker(article, hit)
+
+    @work(thread=True, exclusive=True, group="library-preview")
+    def preview_worker(self, article: Article, hit) -> None:
+        from reader.preview import assemble, read_body
+
+        worker = get_current_worker()
+        self.query_one(ArticlePreview).loads += 1
+        body = read_body(article, self.app.corpus_root)
+        records = self.app.session.records_for(article.id) if self.app.session_open else []
+        lines = assemble(article, body, records, hit=hit)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show_preview, article.id, lines)
+
+    def _show_preview(self, article_id: str, lines: list) -> None:
+        if article_id != self.selected_article():
+            return  # the cursor moved on meanwhile: its own preview follows
+        self.query_one(ArticlePreview).show(article_id, lines)

@@ -8,7 +8,8 @@ list assignment, sorting is Python's sort, and a frame costs the 30-odd visible 
 It speaks the part of DataTable's API the library screen and its tests use (``add_column``,
 ``columns[key].width``, ``clear``, ``add_row``, ``row_count``, ``get_row_index``, ``move_cursor``,
 ``cursor_coordinate``, ``coordinate_to_cell_key``, ``get_cell``, the cursor actions), with the same
-look: a bold header row, zebra stripes, a row cursor, fixed column widths with one cell of padding.
+look: a bold header row, zebra stripes, a row cursor, fixed column widths with one cell of padding; a
+column of width 0 is not drawn at all.
 """
 
 from __future__ import annotations
@@ -235,7 +236,7 @@ class ArticleList(ScrollView, can_focus=True):
         return max(0, bisect.bisect_right(self._starts, line) - 1)
 
     def _width(self) -> int:
-        return sum(c.width + 2 * PADDING for c in self.columns.values())
+        return sum(c.width + 2 * PADDING for c in self.columns.values() if c.width)
 
     def _resize(self) -> None:
         self.virtual_size = Size(self._width(), self._total_lines() + 1)
@@ -287,6 +288,8 @@ class ArticleList(ScrollView, can_focus=True):
         segments: list[Segment] = []
         pad = Segment(" " * PADDING, style)
         for column, cell in zip(self.columns.values(), cells):
+            if not column.width:
+                continue  # a hidden column (the library's empty Source, Words beside the preview)
             text = cell if isinstance(cell, Text) else Text(str(cell))
             lines = text.split("\n", allow_blank=True) if "\n" in text.plain else [text]
             part = lines[sub].copy() if sub < len(lines) else Text("")
