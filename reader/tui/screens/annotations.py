@@ -25,6 +25,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from reader.display import one_line
 from reader.rowrank import RowIndex
 from reader.search import fold
+from reader.tui.editing import DELETED, EditsAnnotations
 from reader.tui.keys import TextKeysStandAside
 from reader.tui.messages import AnnotationsChanged, CorpusLoaded, Exporting, ExportScope
 from reader.tui.text import emphasise
@@ -70,7 +71,7 @@ class AnnotationTable(DataTable):
     ]
 
 
-class AnnotationsScreen(Exporting, TextKeysStandAside, Screen):
+class AnnotationsScreen(EditsAnnotations, Exporting, TextKeysStandAside, Screen):
     """Every annotation, with a fuzzy text filter, a tag filter and an article filter."""
 
     AUTO_FOCUS = "#annotation-table"
@@ -453,46 +454,19 @@ class AnnotationsScreen(Exporting, TextKeysStandAside, Screen):
         self.action_open()
 
     def action_edit_tags(self) -> None:
-        from reader.tui.screens.tags import TagEditor
-
         record = self._need_selection()
-        if record is None:
-            return
-        annotation_id = record["id"]
-
-        def done(tags: list[str] | None) -> None:
-            if tags is None:
-                return
-            try:
-                outcome = self.app.session.update(annotation_id, tags=tags)
-            except KeyError:
-                self.notify(Content("That annotation no longer exists."), severity="warning")
-                return
-            self.app.report(outcome, f"Tags saved: {', '.join(tags) or 'none'}")
-
-        self.app.push_screen(TagEditor(self.app.session.tag_counts(), title="Edit tags",
-                                       subject=self._subject(record), initial=list(record["tags"])), done)
+        if record is not None:
+            self.edit_tags(title="Edit tags", subject=self._subject(record), initial=record["tags"],
+                           save=self._updater(record["id"]))
 
     def action_edit_note(self) -> None:
-        from reader.tui.screens.note import NoteEditor
-
         record = self._need_selection()
-        if record is None:
-            return
-        annotation_id = record["id"]
+        if record is not None:
+            self.edit_note(title="Edit note", subject=self._subject(record), initial=record.get("note") or "",
+                           save=self._updater(record["id"]))
 
-        def done(note: str | None) -> None:
-            if note is None:
-                return
-            try:
-                outcome = self.app.session.update(annotation_id, note=note)
-            except KeyError:
-                self.notify(Content("That annotation no longer exists."), severity="warning")
-                return
-            self.app.report(outcome, "Note saved")
-
-        self.app.push_screen(NoteEditor(title="Edit note", subject=self._subject(record),
-                                        initial=record.get("note") or ""), done)
+    def _updater(self, annotation_id: str):
+        return lambda **change: self.app.session.update(annotation_id, **change)
 
     def _subject(self, record: dict[str, Any]) -> str:
         if record.get("start") is None:
@@ -504,14 +478,8 @@ class AnnotationsScreen(Exporting, TextKeysStandAside, Screen):
         record = self._need_selection()
         if record is None:
             return
-        try:
-            outcome = self.app.session.delete(record["id"])
-        except KeyError:
-            self.notify(Content("That annotation no longer exists."), severity="warning")
-            self.reload()
-            return
         # report() posts AnnotationsChanged: the table reloads and keeps the cursor on the same row number
-        self.app.report(outcome, "Annotation deleted — U or ctrl+z to undo")
+        self.apply_change(lambda: self.app.session.delete(record["id"]), DELETED, gone=self.reload)
 
     def action_undo(self) -> None:
         outcome = self.app.undo_delete()
