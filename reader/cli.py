@@ -589,7 +589,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
         did = True
     if not did:
         book = cbk.Codebook.load(db)
-        count = sum(n for t, n in store.tag_counts().items() if cbk.tag_matches(args.tag, t))
+        count = len(store.by_tag(args.tag))  # codebook.record_has_tag: a record with a tag and a sub-tag once
         entry = book.get(args.tag)
         print(f"{field(cbk.normalise_path(args.tag))}: {count} annotations (sub-tags included); "
               f"colour {book.color(args.tag) or 'none'}; {one_line(entry.description) if entry and entry.description else 'no description'}")

@@ -38,7 +38,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from reader.catalogue import _remove_db_files, connect
-from reader.search import TYPO_PREFIX_BELOW, Hit, SearchIndex, parse_query, typo_prefixed
+from reader.search import (TYPO_PREFIX_BELOW, Hit, SearchIndex, allowed_edits, parse_query, typo_prefixed,
+                           typo_quality)
 
 __all__ = ["FullTextIndex", "INDEX_FILENAME", "INDEX_VERSION", "IndexBroken"]
 
@@ -72,11 +73,6 @@ class _Doc:
 
     def __init__(self, id: str, title: str, text: str) -> None:
         self.id, self.title, self.text = id, title, text
-
-
-def _max_edits(word: str) -> int:
-    n = len(word)
-    return 0 if n <= 2 else 1 if n <= 7 else 2
 
 
 class FullTextIndex:
@@ -271,7 +267,7 @@ class FullTextIndex:
         out: dict[str, float] = {}
         if word in df:
             out[word] = 1.0
-        edits = _max_edits(word)
+        edits = allowed_edits(word)  # a known three-letter word too: the index ranks its variants below it
         if edits:
             span = (len(word) - edits, len(word) + edits)
             pool = self._pools.get(span)
@@ -280,7 +276,7 @@ class FullTextIndex:
             near = process.extract(word, pool, scorer=OSA.distance, score_cutoff=edits, limit=None)
             near = heapq.nsmallest(MAX_VARIANTS, near, key=lambda c: (c[1], -df[c[0]]))
             for cand, dist, _ in near:
-                out.setdefault(cand, max(0.3, 1.0 - 1.5 * dist / max(1, len(word))))
+                out.setdefault(cand, typo_quality(word, int(dist)))
         if last:
             import bisect
 

@@ -49,6 +49,7 @@ from reader.display import same_length
 __all__ = [
     "ArticleLike", "Hit", "Query", "Term", "QueryError", "SearchIndex",
     "parse_query", "fuzzy_rank", "find_in_text", "fold", "typo_prefixed", "TYPO_PREFIX_BELOW",
+    "allowed_edits", "typo_quality",
 ]
 
 Span = tuple[int, int]
@@ -97,16 +98,19 @@ def _merge_spans(spans: Iterable[Span]) -> list[Span]:
     return out
 
 
-def _max_edits(word: str) -> int:
+def allowed_edits(word: str, *, known: bool = False) -> int:
+    """The typo allowance of a typed word, one rule for every fuzzy match of words (library search, find in
+    an article, the annotations browser): none up to two letters, one up to seven, two from eight. A
+    three-letter word gets one only when it is not itself a ``known`` word (``teh`` finds ``the``; ``who``
+    is left alone)."""
     n = len(word)
-    if n <= 3:
+    if n <= 2 or (n == 3 and known):
         return 0
-    if n <= 7:
-        return 1
-    return 2
+    return 1 if n <= 7 else 2
 
 
-def _fuzzy_quality(word: str, dist: int) -> float:
+def typo_quality(word: str, dist: int) -> float:
+    """How good a word ``dist`` edits away from the typed ``word`` is, 0.3..1 (1: the word itself)."""
     return max(0.3, 1.0 - 1.5 * dist / max(1, len(word)))
 
 
@@ -549,9 +553,7 @@ class SearchIndex:
             word = term.words[0]
             if word in post:
                 out[word] = 1.0
-            edits = _max_edits(word)
-            if edits == 0 and len(word) == 3 and word not in post:
-                edits = 1
+            edits = allowed_edits(word, known=word in post)
             if edits:
                 pool: list[str] = []
                 for length in range(len(word) - edits, len(word) + edits + 1):
@@ -561,7 +563,7 @@ class SearchIndex:
                     near = heapq.nsmallest(_MAX_FUZZY_VARIANTS, near, key=lambda c: (c[1], -len(post[c[0]])))
                 for cand, dist, _ in near:
                     if cand not in out:
-                        out[cand] = _fuzzy_quality(word, int(dist))
+                        out[cand] = typo_quality(word, int(dist))
             if term.last:
                 longer = self._prefixed(word, _MAX_PREFIX_VARIANTS)
                 for cand in longer:
@@ -1074,7 +1076,7 @@ def find_in_text(text: str, query: str, *, fuzzy: bool = True, limit: int = 1000
     vocab = list(uniq)
     per_word: list[set[str]] = []
     for w in words:
-        edits = _max_edits(w) or (1 if len(w) == 3 and w not in uniq else 0)
+        edits = allowed_edits(w, known=w in uniq)
         found = {w} if w in uniq else set()
         if edits:
             found.update(c for c, _, _ in process.extract(w, vocab, scorer=OSA.distance, score_cutoff=edits,

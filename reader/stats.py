@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from itertools import combinations
 from typing import Any, Iterable, Mapping
 
-from reader.records import order_tags, tag_spellings
+from reader.records import count_tags, tag_spellings
 
 
 @dataclass
@@ -68,7 +68,6 @@ def compute(records: Iterable[dict[str, Any]], articles: Mapping[str, Any] | Non
     def canon(tags: Iterable[str]) -> list[str]:
         return [shown[t.casefold()] for t in tags]
 
-    tag_counts = Counter(t for r in records for t in canon(r["tags"]))
     weeks = Counter(w for w in (_week(r.get("created") or "") for r in records) if w is not None)
     week_list: list[tuple[str, int]] = []
     if weeks:
@@ -102,7 +101,7 @@ def compute(records: Iterable[dict[str, Any]], articles: Mapping[str, Any] | Non
     ordered = lambda c: sorted(c.items(), key=lambda kv: (-kv[1], kv[0][0].casefold(), kv[0][1].casefold()))
     return Stats(
         total=len(records),
-        tags=[(t, tag_counts[t]) for t in order_tags(tag_counts)],
+        tags=list(count_tags(records).items()),  # the rule of `reader tags` and every TUI tag list
         weeks=week_list,
         articles=top_articles,
         overlap=ordered(overlap)[:top * 2],

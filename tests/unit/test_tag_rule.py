@@ -105,3 +105,21 @@ def test_the_store_filters_by_tag_with_the_codebook_rule(tmp_path: Path) -> None
     child = store.add(article=A000, tags=["policy/vaccines"])
     store.add(article=A000, tags=["policymaking"])
     assert {r["id"] for r in store.by_tag("policy")} == {parent["id"], child["id"]}
+
+
+def test_reader_tag_counts_each_annotation_once(seeds_copy: Path, tmp_path: Path) -> None:
+    """`reader tag X` counts the annotations that have X (codebook.record_has_tag), not the sum of the tag
+    counts: one carrying both a tag and its sub-tag is one annotation."""
+    db = tmp_path / "annotations" / "annotations.json"
+    store = AnnotationStore(db)
+    store.add(article=A000, tags=["policy", "policy/vaccines"])
+    store.add(article=A000, tags=["Policy/masks"])
+    store.add(article=A000, tags=["policymaking"])
+    out = run("tag", "policy", "--corpus", str(seeds_copy), "--db", str(db)).stdout
+    assert "2 annotations (sub-tags included)" in out
+
+
+def test_the_statistics_count_tags_with_the_one_rule() -> None:
+    records = [{"article": "a", "tags": ["b"], "created": ""}, {"article": "a", "tags": ["Alpha"], "created": ""},
+               {"article": "a", "tags": ["alpha", "B"], "created": ""}]
+    assert stats.compute(records).tags == list(count_tags(records).items()) == [("Alpha", 2), ("b", 2)]

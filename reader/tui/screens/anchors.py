@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from reader.display import one_line
 from reader.living import needs_review
+from reader.tui.editing import DELETED, EditsAnnotations
 
 HINTS = {
     "review": "a accept · r re-attach to the selection · x delete\nU undo · enter show · esc close",
@@ -28,7 +29,7 @@ HINTS = {
 }
 
 
-class AnchorList(ModalScreen[None]):
+class AnchorList(EditsAnnotations, ModalScreen[None]):
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
         Binding("escape", "close", "Close", id="anchors.close"),
@@ -114,7 +115,7 @@ class AnchorList(ModalScreen[None]):
         annotation_id = self._current()
         if annotation_id is None or self.mode != "review":
             return
-        self.app.report(self.app.session.accept_place(annotation_id), "New place accepted")
+        self.apply_change(lambda: self.app.session.accept_place(annotation_id), "New place accepted")
         self._changed()
 
     def action_reattach(self) -> None:
@@ -126,7 +127,7 @@ class AnchorList(ModalScreen[None]):
                             timeout=4)
             return
         start, end = self.selection
-        self.app.report(self.app.session.reattach(annotation_id, start, end), "Annotation re-attached")
+        self.apply_change(lambda: self.app.session.reattach(annotation_id, start, end), "Annotation re-attached")
         self.selection = None
         self._changed()
 
@@ -134,7 +135,7 @@ class AnchorList(ModalScreen[None]):
         annotation_id = self._current()
         if annotation_id is None:
             return
-        self.app.report(self.app.session.delete(annotation_id), "Annotation deleted — U or ctrl+z to undo")
+        self.apply_change(lambda: self.app.session.delete(annotation_id), DELETED)
         self._changed()
 
     def action_undo(self) -> None:

@@ -10,9 +10,8 @@ row's article (again: all articles) · `enter` open the passage in the reader ·
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
-from rapidfuzz import fuzz, process
 from rich.style import Style
 from rich.text import Text
 from textual import on
@@ -24,12 +23,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from reader.display import one_line
+from reader.rowrank import RowIndex
 from reader.search import fold
+from reader.tui.editing import DELETED, EditsAnnotations
 from reader.tui.keys import TextKeysStandAside
 from reader.tui.messages import AnnotationsChanged, CorpusLoaded, Exporting, ExportScope
 from reader.tui.text import emphasise
 
-FUZZY_CUTOFF = 80.0     # partial_ratio a query word must reach in a row when it is not a plain substring
 FILTERED_LIMIT = 500    # rows shown while a text filter is active (best first)
 BATCH = 150             # rows added per refresh: the first screenful appears at once, the rest follows
 TITLE_WIDTH = 24
@@ -47,41 +47,6 @@ class Row:
     @property
     def id(self) -> str:
         return self.record["id"]
-
-
-def rank_rows(query: str, haystacks: Sequence[str]) -> list[tuple[int, float]]:
-    """Rows matching every word of ``query``, best first: (index, score 0..100).
-
-    A word found as a substring scores 100 (a little less when not at a word start); a word of four or more
-    letters also matches with a typo (rapidfuzz partial_ratio ≥ FUZZY_CUTOFF). Linear in the rows, all in C
-    for the fuzzy part: a few milliseconds for thousands of rows.
-    """
-    words = fold(query).split()
-    if not words:
-        return [(i, 100.0) for i in range(len(haystacks))]
-    candidates: set[int] | None = None
-    totals: dict[int, float] = {}
-    for word in words:
-        scores: dict[int, float] = {}
-        pool = range(len(haystacks)) if candidates is None else candidates
-        for i in pool:
-            h = haystacks[i]
-            pos = h.find(word)
-            if pos != -1:
-                scores[i] = 100.0 if pos == 0 or not h[pos - 1].isalnum() else 97.0
-        if len(word) >= 4:
-            subset = [i for i in pool if i not in scores]
-            found = process.extract(word, [haystacks[i] for i in subset], scorer=fuzz.partial_ratio,
-                                    score_cutoff=FUZZY_CUTOFF, limit=None)
-            for _choice, score, k in found:
-                scores[subset[k]] = float(score) * 0.95
-        candidates = set(scores)
-        for i in candidates:
-            totals[i] = totals.get(i, 0.0) + scores[i]
-        if not candidates:
-            return []
-    assert candidates is not None
-    return sorted(((i, totals[i] / len(words)) for i in candidates), key=lambda t: (-t[1], t[0]))
 
 
 def marked(text: str, words: Sequence[str], *, base: str | Style = "") -> Text:
@@ -106,7 +71,7 @@ class AnnotationTable(DataTable):
     ]
 
 
-class AnnotationsScreen(Exporting, TextKeysStandAside, Screen):
+class AnnotationsScreen(EditsAnnotations, Exporting, TextKeysStandAside, Screen):
     """Every annotation, with a fuzzy text filter, a tag filter and an article filter."""
 
     AUTO_FOCUS = "#annotation-table"
@@ -140,12 +105,14 @@ class AnnotationsScreen(Exporting, TextKeysStandAside, Screen):
         self.annotator_filter: str | None = None  # `w` cycles through the annotators
         self.query_text = ""
         self.rows: list[Row] = []
+        self._index = RowIndex(())  # the text filter's ranking over self.rows (reader.rowrank)
         self.shown: list[Row] = []
         self.total_matches = 0
         self._want_id: str | None = None  # the row to highlight after the next render (an undone delete)
         self._generation = 0               # bumps on every render; stale batches stop
         self._rendered_width = 0
         self._words: list[str] = []
+        self._typo_words: list[str] = []  # row words the filter matched with a typo: emphasised too
         self._swatches: dict[str, Style] = {}
 
     @property
@@ -202,29 +169,28 @@ class AnnotationsScreen(Exporting, TextKeysStandAside, Screen):
             rows.append(Row(record, title, fold("\n".join(parts))))
         rows.sort(key=lambda r: (r.record.get("updated") or "", r.id), reverse=True)
         self.rows = rows
+        self._index = RowIndex([r.haystack for r in rows])
         self.apply_filters()
 
-    def _scoped(self) -> list[Row]:
+    def _scoped(self) -> Iterable[int]:
+        """Numbers of the rows the tag, article and annotator filters keep, in order."""
+        numbers: Iterable[int] = range(len(self.rows))
         rows = self.rows
         if self.article_filter is not None:
-            rows = [r for r in rows if r.record["article"] == self.article_filter]
+            numbers = [i for i in numbers if rows[i].record["article"] == self.article_filter]
         if self.tag_filter is not None:
             from reader.codebook import record_has_tag  # a parent tag includes its sub-tags
 
-            rows = [r for r in rows if record_has_tag(r.record, self.tag_filter)]
+            numbers = [i for i in numbers if record_has_tag(rows[i].record, self.tag_filter)]
         if self.annotator_filter is not None:
-            rows = [r for r in rows if (r.record.get("annotator") or "") == self.annotator_filter]
-        return rows
+            numbers = [i for i in numbers if (rows[i].record.get("annotator") or "") == self.annotator_filter]
+        return numbers
 
     def apply_filters(self) -> None:
-        scoped = self._scoped()
-        if self.query_text:
-            ranked = rank_rows(self.query_text, [r.haystack for r in scoped])
-            self.total_matches = len(ranked)
-            self.shown = [scoped[i] for i, _ in ranked[:FILTERED_LIMIT]]
-        else:
-            self.shown = scoped
-            self.total_matches = len(scoped)
+        ranked = self._index.rank(self.query_text, self._scoped())
+        self.total_matches = len(ranked)
+        self.shown = [self.rows[i] for i, _ in ranked[:FILTERED_LIMIT if self.query_text else None]]
+        self._typo_words = sorted(ranked.words)
         self._render_rows()
 
     def _render_rows(self) -> None:
@@ -234,7 +200,7 @@ class AnnotationsScreen(Exporting, TextKeysStandAside, Screen):
         self._want_id = None
         previous_row = table.cursor_row
         self._generation += 1
-        self._words = fold(self.query_text).split()
+        self._words = fold(self.query_text).split() + self._typo_words
         self._swatches = {}
         table.clear()
         self._fit_columns()
@@ -462,46 +428,19 @@ class AnnotationsScreen(Exporting, TextKeysStandAside, Screen):
         self.action_open()
 
     def action_edit_tags(self) -> None:
-        from reader.tui.screens.tags import TagEditor
-
         record = self._need_selection()
-        if record is None:
-            return
-        annotation_id = record["id"]
-
-        def done(tags: list[str] | None) -> None:
-            if tags is None:
-                return
-            try:
-                outcome = self.app.session.update(annotation_id, tags=tags)
-            except KeyError:
-                self.notify(Content("That annotation no longer exists."), severity="warning")
-                return
-            self.app.report(outcome, f"Tags saved: {', '.join(tags) or 'none'}")
-
-        self.app.push_screen(TagEditor(self.app.session.tag_counts(), title="Edit tags",
-                                       subject=self._subject(record), initial=list(record["tags"])), done)
+        if record is not None:
+            self.edit_tags(title="Edit tags", subject=self._subject(record), initial=record["tags"],
+                           save=self._updater(record["id"]))
 
     def action_edit_note(self) -> None:
-        from reader.tui.screens.note import NoteEditor
-
         record = self._need_selection()
-        if record is None:
-            return
-        annotation_id = record["id"]
+        if record is not None:
+            self.edit_note(title="Edit note", subject=self._subject(record), initial=record.get("note") or "",
+                           save=self._updater(record["id"]))
 
-        def done(note: str | None) -> None:
-            if note is None:
-                return
-            try:
-                outcome = self.app.session.update(annotation_id, note=note)
-            except KeyError:
-                self.notify(Content("That annotation no longer exists."), severity="warning")
-                return
-            self.app.report(outcome, "Note saved")
-
-        self.app.push_screen(NoteEditor(title="Edit note", subject=self._subject(record),
-                                        initial=record.get("note") or ""), done)
+    def _updater(self, annotation_id: str):
+        return lambda **change: self.app.session.update(annotation_id, **change)
 
     def _subject(self, record: dict[str, Any]) -> str:
         if record.get("start") is None:
@@ -513,14 +452,8 @@ class AnnotationsScreen(Exporting, TextKeysStandAside, Screen):
         record = self._need_selection()
         if record is None:
             return
-        try:
-            outcome = self.app.session.delete(record["id"])
-        except KeyError:
-            self.notify(Content("That annotation no longer exists."), severity="warning")
-            self.reload()
-            return
         # report() posts AnnotationsChanged: the table reloads and keeps the cursor on the same row number
-        self.app.report(outcome, "Annotation deleted — U or ctrl+z to undo")
+        self.apply_change(lambda: self.app.session.delete(record["id"]), DELETED, gone=self.reload)
 
     def action_undo(self) -> None:
         outcome = self.app.undo_delete()

@@ -147,7 +147,7 @@ class CodebookScreen(TextKeysStandAside, Screen):
     def _cells(self, node: cbk.Node) -> list[Text]:
         from reader.tui.colors import tag_color
 
-        branch = "▾ " if any(n.tag.casefold().startswith(node.tag.casefold() + "/") for n in self.nodes) else "• "
+        branch = "▾ " if any(n is not node and cbk.tag_matches(node.tag, n.tag) for n in self.nodes) else "• "
         label = Text("\u00a0\u00a0" * node.depth + branch)  # no-break spaces: the table keeps them
         label.append(node.label, style="bold" if node.depth == 0 else "")
         count = Text(f"{node.total:>5}" + (f" ({node.own})" if node.own != node.total else ""))

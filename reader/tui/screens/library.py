@@ -6,7 +6,6 @@ by a tag, `s` cycles the sort, `enter` opens the highlighted article (at its fir
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from operator import attrgetter
 
 from rich.text import Text
@@ -29,15 +28,6 @@ from reader.tui.widgets.article_list import ArticleList
 
 SORTS = ("date", "title", "annotations")
 READ_MARKS = {"unread": "●", "started": "◐", "read": " ", None: " "}
-
-
-@dataclass
-class Row:
-    """One line of the list, made only when it is drawn (100,000 articles make no per-row objects)."""
-
-    article: Article
-    annotations: int | None = None  # None until the store is open (just after the first frame)
-    state: str | None = None        # "unread" | "started" | "read", or None until known
 
 
 class ArticleTable(ArticleList):
@@ -211,12 +201,6 @@ class LibraryScreen(TextKeysStandAside, Screen):
             articles = [a for a in articles if a.id in tagged]
         self.app.call_from_thread(self._set_rows, articles, counts)
 
-    def row(self, article: Article) -> Row:
-        """What the list shows for ``article`` (count and read mark as far as known)."""
-        counts = self.counts
-        return Row(article, None if counts is None else counts.get(article.id, 0),
-                   self._states.get(article.id) if counts is not None else None)
-
     def _mark(self, article: Article) -> str:
         """The read mark, looked up when the row is drawn: one store lookup per visible row, not 100,000."""
         if self.counts is None:  # the store is not open yet
@@ -258,9 +242,6 @@ class LibraryScreen(TextKeysStandAside, Screen):
         else:
             self._render_rows()
 
-    def sorted_rows(self) -> list[Row]:
-        return [self.row(a) for a in self._sorted()]
-
     def _sorted(self) -> list[Article]:
         if self._ordered is None:
             ordered = self._sort(self.rows)
@@ -288,18 +269,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
         def cells(i: int) -> tuple[Text, ...]:  # made only for the rows on screen (a virtual list)
             a = ordered[i]
             title = Text(one_line(a.title), no_wrap=True, overflow="ellipsis")  # stand-ins for bidi etc.
-            if a.id in self._names:
-                self._tell_apart(title, a.id)
-            if a.warning:
-                title.append(" ⚠", style="bold yellow")
-            return (
-                Text(self._mark(a), style="bold"),
-                title,
-                Text(a.date or "—", style="dim" if not a.date else ""),
-                Text(one_line(a.source or ""), no_wrap=True, overflow="ellipsis"),
-                Text(f"{a.words:,}", justify="right"),
-                Text(self._count(a), justify="right"),
-            )
+            return self._cells(a, title, Text(" ⚠", style="bold yellow") if a.warning else None)
 
         self._shown = [a.id for a in ordered]
         table.set_rows(self._shown, cells)
@@ -312,6 +282,22 @@ class LibraryScreen(TextKeysStandAside, Screen):
         else:
             self._show_empty(None)
         self._update_header()
+
+    def _cells(self, a: Article, title: Text, after: Text | None = None) -> tuple[Text, ...]:
+        """The cells of one row of the list, sorted or searched: ``title`` (its words emphasised during a
+        search), the dimmed path of a look-alike, then ``after`` (a warning mark, a snippet)."""
+        if a.id in self._names:
+            self._tell_apart(title, a.id)
+        if after is not None:
+            title.append_text(after)
+        return (
+            Text(self._mark(a), style="bold"),
+            title,
+            Text(a.date or "—", style="dim" if not a.date else ""),
+            Text(one_line(a.source or ""), no_wrap=True, overflow="ellipsis"),
+            Text(f"{a.words:,}", justify="right"),
+            Text(self._count(a), justify="right"),
+        )
 
     def _tell_apart(self, title: Text, article_id: str) -> None:
         """A look-alike title, cut so that the dimmed path telling it apart always fits in the column."""
@@ -455,25 +441,17 @@ class LibraryScreen(TextKeysStandAside, Screen):
         self._fit_columns()
         for hit in self.hits:
             a = allowed[hit.article]
-            cell = emphasise(hit.title, hit.title_spans, one_line=True)
-            if a.id in self._names:
-                self._tell_apart(cell, a.id)
+            snippet = None
             if hit.snippet:
-                cell.append("\n")
-                snippet = emphasise(hit.snippet, hit.snippet_spans, one_line=True)
-                snippet.stylize("dim")
+                snippet = Text("\n")
+                shown = emphasise(hit.snippet, hit.snippet_spans, one_line=True)
+                shown.stylize("dim")
                 for s, e in hit.snippet_spans:
                     if 0 <= s < e <= len(hit.snippet):
-                        snippet.stylize("not dim", s, e)
-                cell.append_text(snippet)
-            table.add_row(
-                Text(self._mark(a), style="bold"), cell,
-                Text(a.date or "—", style="dim" if not a.date else ""),
-                Text(one_line(a.source or ""), no_wrap=True, overflow="ellipsis"),
-                Text(f"{a.words:,}", justify="right"),
-                Text(self._count(a), justify="right"),
-                key=a.id, height=2 if hit.snippet else 1,
-            )
+                        shown.stylize("not dim", s, e)
+                snippet.append_text(shown)
+            table.add_row(*self._cells(a, emphasise(hit.title, hit.title_spans, one_line=True), snippet),
+                          key=a.id, height=2 if hit.snippet else 1)
         if table.row_count:
             table.move_cursor(row=0)
         self._show_empty(None if self.hits else f"Nothing matches “{query}”.")

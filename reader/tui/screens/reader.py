@@ -13,9 +13,10 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.display import field, one_line
-from reader.records import now_iso, reached_the_end
+from reader.records import count_tags, now_iso, reached_the_end
 from reader.session import Placed
 from reader.tui.colors import find_style, highlight_style, swatch_style
+from reader.tui.editing import DELETED, EditsAnnotations, note_saved, tagged, tags_saved
 from reader.tui.keys import TextKeysStandAside
 from reader.tui.messages import AnnotationsChanged, CorpusChanged, Exporting, ExportScope
 from reader.tui.widgets.article_view import ArticleView, Highlight
@@ -36,7 +37,7 @@ class AnnotationPanel(OptionList):
     ]
 
 
-class ReaderScreen(Exporting, TextKeysStandAside, Screen):
+class ReaderScreen(EditsAnnotations, Exporting, TextKeysStandAside, Screen):
     CSS_PATH = ["reader.tcss", "dialogs.tcss"]
     AUTO_FOCUS = "#article"
     # Priority bindings (see reader.tui.keys): they run before the keys typed behind them are
@@ -322,24 +323,19 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
 
     def _fill_legend(self) -> None:
         """Which colour is which tag here, with how often each is used in this article."""
-        counts: dict[str, int] = {}
-        spelling: dict[str, str] = {}
-        for p in self.placed:
-            for tag in p.record["tags"]:
-                spelling.setdefault(tag.casefold(), tag)
-                counts[tag.casefold()] = counts.get(tag.casefold(), 0) + 1
+        counts = count_tags(p.record for p in self.placed)  # the spelling and order of every tag list
         legend = self.query_one("#panel-legend", Static)
         legend.display = bool(counts)
         if not counts:
             return
         theme = self.app.current_theme
         text = Text()
-        for key in sorted(counts, key=lambda k: (-counts[k], k)):
+        for tag, n in counts.items():
             if text:
                 text.append("  ")
             # non-breaking spaces: a tag and its count stay on one line of the legend
-            text.append(f"\u00a0{field(spelling[key])}\u00a0", style=swatch_style(theme, spelling[key]))
-            text.append(f"\u00a0{counts[key]}", style="dim")
+            text.append(f"\u00a0{field(tag)}\u00a0", style=swatch_style(theme, tag))
+            text.append(f"\u00a0{n}", style="dim")
         text.append("   ")
         text.append("\u00a0find\u00a0hit\u00a0", style=find_style(theme))
         legend.update(text)
@@ -491,88 +487,54 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
         return "none", None, None
 
     def action_tag(self) -> None:
-        from reader.tui.screens.tags import TagEditor
-
-        kind, span, under = self._target()
-        if kind == "none":
-            self.notify(Content("Select a passage first: v, then w b ) ( } { j k — or shift+arrows."), timeout=4)
-            return
-        quote = self.article.text[span[0]:span[1]] if span else under.record["quote"]
-        initial = under.record["tags"] if under else []
-
-        def done(tags: list[str] | None) -> None:
-            if tags is None:
-                return
-            self._save_tags(span, under, tags)
-
-        self.app.push_screen(TagEditor(self.app.session.tag_counts(), title="Tag passage",
-                                       subject="“" + one_line(quote, 200) + "”", initial=initial), done)
+        self._edit_target("tags")
 
     def action_note(self) -> None:
-        from reader.tui.screens.note import NoteEditor
+        self._edit_target("note")
 
+    def _edit_target(self, what: str) -> None:
+        """`t` / `a`: the editor for the selection, or for the annotation under the cursor."""
         kind, span, under = self._target()
         if kind == "none":
             self.notify(Content("Select a passage first: v, then w b ) ( } { j k — or shift+arrows."), timeout=4)
             return
         quote = self.article.text[span[0]:span[1]] if span else under.record["quote"]
-
-        def done(note: str | None) -> None:
-            if note is None:
-                return
-            self._save_note(span, under, note)
-
-        self.app.push_screen(NoteEditor(title="Note on passage", subject="“" + one_line(quote, 200) + "”",
-                                        initial=under.record["note"] if under else ""), done)
+        self._open_editor(what, "passage", "“" + one_line(quote, 200) + "”", span, under)
 
     def _whole_article_record(self) -> Placed | None:
         return next((p for p in self.placed if p.record["start"] is None), None)
 
     def action_tag_article(self) -> None:
-        from reader.tui.screens.tags import TagEditor
-
-        existing = self._whole_article_record()
-
-        def done(tags: list[str] | None) -> None:
-            if tags is not None:
-                self._save_tags(None, existing, tags, whole=True)
-
-        self.app.push_screen(TagEditor(self.app.session.tag_counts(), title="Tag the whole article",
-                                       subject=self.article.title,
-                                       initial=existing.record["tags"] if existing else []), done)
+        self._open_editor("tags", "the whole article", self.article.title, None, self._whole_article_record(),
+                          whole=True)
 
     def action_note_article(self) -> None:
-        from reader.tui.screens.note import NoteEditor
+        self._open_editor("note", "the whole article", self.article.title, None, self._whole_article_record(),
+                          whole=True)
 
-        existing = self._whole_article_record()
+    def _open_editor(self, what: str, of: str, subject: str, span, under: Placed | None, *,
+                     whole: bool = False) -> None:
+        """The tag (``what`` "tags") or note editor for ``under``, else a new annotation of ``span`` (or of
+        the whole article); the flow itself is reader.tui.editing's, shared with the annotations browser."""
+        save = self._saver(span, under, whole=whole)
+        if what == "tags":
+            self.edit_tags(title=f"Tag {of}", subject=subject, initial=under.record["tags"] if under else [],
+                           save=save, done=tags_saved if under is not None else tagged, then=self._edited)
+        else:
+            self.edit_note(title=f"Note on {of}", subject=subject, initial=under.record["note"] if under else "",
+                           save=save, then=self._edited)
 
-        def done(note: str | None) -> None:
-            if note is not None:
-                self._save_note(None, existing, note, whole=True)
-
-        self.app.push_screen(NoteEditor(title="Note on the whole article", subject=self.article.title,
-                                        initial=existing.record["note"] if existing else ""), done)
-
-    def _save_tags(self, span, under: Placed | None, tags: list[str], *, whole: bool = False) -> None:
+    def _saver(self, span, under: Placed | None, *, whole: bool = False):
+        """The session call for a change of tags or note: an update of ``under``, or a new annotation of
+        ``span`` (``whole``: of the whole article)."""
         session = self.app.session
         if under is not None:
-            outcome = session.update(under.record["id"], tags=tags)
-            self.app.report(outcome, f"Tags saved: {', '.join(tags) or 'none'}")
-        elif whole or span is not None:
-            start, end = (None, None) if whole else span
-            outcome = session.annotate(self.article_id, start, end, tags=tags)
-            self.app.report(outcome, f"Tagged {', '.join(tags) or '(no tags)'}")
-        self.query_one(ArticleView).cancel_selection()
+            annotation_id = under.record["id"]
+            return lambda **change: session.update(annotation_id, **change)
+        start, end = (None, None) if whole else span
+        return lambda **change: session.annotate(self.article_id, start, end, **change)
 
-    def _save_note(self, span, under: Placed | None, note: str, *, whole: bool = False) -> None:
-        session = self.app.session
-        if under is not None:
-            outcome = session.update(under.record["id"], note=note)
-            self.app.report(outcome, "Note saved")
-        elif whole or span is not None:
-            start, end = (None, None) if whole else span
-            outcome = session.annotate(self.article_id, start, end, note=note)
-            self.app.report(outcome, "Note saved")
+    def _edited(self) -> None:
         self.query_one(ArticleView).cancel_selection()
 
     # --- moving between annotations and articles ---------------------------------------------------------
@@ -642,8 +604,7 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
         self._delete(panel.get_option_at_index(panel.highlighted).id)
 
     def _delete(self, annotation_id: str) -> None:
-        outcome = self.app.session.delete(annotation_id)
-        self.app.report(outcome, "Annotation deleted — U or ctrl+z to undo")
+        self.apply_change(lambda: self.app.session.delete(annotation_id), DELETED)
 
     def action_undo(self) -> None:
         self.app.undo_delete()
@@ -787,7 +748,9 @@ class ReaderScreen(Exporting, TextKeysStandAside, Screen):
         if note == initial:
             self.notify(Content("Note unchanged."), timeout=2)
             return
-        self._save_note(span, under, note, whole=whole and under is None)
+        save = self._saver(span, under, whole=whole and under is None)
+        self.apply_change(lambda: save(note=note), note_saved(note))
+        self._edited()
         self.refresh()
 
     # --- going places: back, unread, read marks, a percentage ---------------------------------------
