@@ -167,7 +167,7 @@ async def bench_app(corpus: Path, db: Path, big_id: str, args) -> None:
                 wall, cpu = await press_times(pilot, keys, 1)
                 bucket[0].extend(wall)
                 bucket[1].extend(cpu)
-        total = screen.find_total
+        total = view.find_total
         row("/", slash)
         row("typed char", typed)
         row("enter", enter)

@@ -60,7 +60,7 @@ class Placed:
 class Session:
     corpus_root: Path
     db_path: Path
-    corpus: Corpus | None = None
+    corpus: Corpus | None = None  # the articles when there is no library (a Library owns its own corpus)
     store: AnnotationStore = field(init=False)
     pending: list[Pending] = field(default_factory=list)
     undo_stack: list[dict[str, Any]] = field(default_factory=list)
@@ -75,9 +75,22 @@ class Session:
         self.db_path = Path(self.db_path)
         if self.library is not None:
             self.store = self.library.store
-            self.corpus = self.library.corpus
         else:
             self.store = AnnotationStore(self.db_path)
+
+    def attach_library(self, library) -> None:
+        """The Library (catalogue, store, index) arrived after the session opened: it owns them from now
+        on (its corpus, its store on the same database, its full-text index instead of one in memory)."""
+        with self._lock:
+            self.library = library
+            self.store = library.store
+            self.corpus = None
+            self._index = None
+
+    @property
+    def current_corpus(self) -> Corpus | None:
+        """The corpus as it is now: the library's (which replaces it on every change), or the one given."""
+        return self.library.corpus if self.library is not None else self.corpus
 
     # --- loading ------------------------------------------------------------------------------------
 
@@ -87,11 +100,11 @@ class Session:
 
     @property
     def articles(self) -> list[Article]:
-        corpus = self.library.corpus if self.library is not None else self.corpus
+        corpus = self.current_corpus
         return corpus.articles if corpus else []
 
     def article(self, article_id: str) -> Article | None:
-        corpus = self.library.corpus if self.library is not None else self.corpus
+        corpus = self.current_corpus
         return corpus.get(article_id) if corpus else None
 
     def index(self):

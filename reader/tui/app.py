@@ -69,8 +69,10 @@ class ReaderApp(App[int]):
         self._preview_wanted = True  # without a state file, the preview pane's toggle lasts this run
         self.corpus_root = Path(corpus)
         self.db_path = Path(db)
-        self.corpus: Corpus | None = None
-        self.library: Library | None = None
+        # Until the session opens (its imports stay off the path to the first frame), the app keeps what
+        # was loaded for the list; from then on the session owns it and `corpus`/`library` read through it.
+        self._first_corpus: Corpus | None = None
+        self._first_library: Library | None = None
         self._session: Session | None = None
         self._poll_ticks = 0
         self._check_folder = False
@@ -136,9 +138,11 @@ class ReaderApp(App[int]):
                 from reader.session import Session
 
                 self._ensure_library()
-
-                self._session = Session(self.corpus_root, self.db_path, corpus=self.corpus, library=self.library,
+                library = self._first_library
+                self._session = Session(self.corpus_root, self.db_path, library=library,
+                                        corpus=self._first_corpus if library is None else None,
                                         annotator=self.config.user)
+                self._first_corpus = self._first_library = None  # the session's now
             return self._session
 
     @property
@@ -146,8 +150,24 @@ class ReaderApp(App[int]):
         return self._session is not None
 
     @property
+    def library(self) -> Library | None:
+        """The Library (catalogue, store, index) once there is one: the session's, once it is open."""
+        session = self._session
+        return session.library if session is not None else self._first_library
+
+    @property
+    def corpus(self) -> Corpus | None:
+        """The corpus as it is now (the library's, or the one parsed for the first frame)."""
+        session = self._session
+        if session is not None:
+            return session.current_corpus
+        library = self._first_library
+        return library.corpus if library is not None else self._first_corpus
+
+    @property
     def articles(self) -> list[Article]:
-        return self.corpus.articles if self.corpus is not None else []
+        corpus = self.corpus
+        return corpus.articles if corpus is not None else []
 
     def get_default_screen(self) -> Screen:
         """The library is the app's base screen (not pushed over a blank one: that cost a frame).
@@ -230,7 +250,8 @@ class ReaderApp(App[int]):
                 # the Library takes over right after it (_ensure_library).
                 from reader.corpus import load_corpus
 
-                self._set_corpus(load_corpus(self.corpus_root))
+                self._first_corpus = load_corpus(self.corpus_root)
+                self.loaded = True
                 self._attach_library = True
                 return True
             from reader.library import Library
@@ -238,8 +259,7 @@ class ReaderApp(App[int]):
             library = Library(self.corpus_root, self.db_path)
             if library.load_cached():
                 # A warm start: the catalogue's list is in the first frame; a worker checks the folder next.
-                self.library = library
-                self._set_corpus(library.corpus)
+                self._set_library(library)
                 self._check_folder = True
                 return True
             self._cold_library = library
@@ -249,7 +269,7 @@ class ReaderApp(App[int]):
 
     def _ensure_library(self) -> None:
         """After a small corpus was parsed for the first frame, the Library (catalogue, store, index) takes over."""
-        if self.library is not None or not self._attach_library:
+        if self._first_library is not None or not self._attach_library:
             return
         self._attach_library = False
         from reader.library import Library
@@ -259,14 +279,18 @@ class ReaderApp(App[int]):
             library.refresh()
         except Exception:  # the corpus read a moment ago: keep it; the session then works without caches
             return
-        self.library = library
-        self._set_corpus(library.corpus)
+        # (under the session lock, before the session exists: it is handed this library)
+        self._first_library, self._first_corpus = library, None
 
-    def _set_corpus(self, corpus: Corpus) -> None:
-        self.corpus = corpus
+    def _set_library(self, library: Library) -> None:
+        """The Library is ready: the session's if one is open already (e.g. opened by a key during a cold
+        load), else kept for the session to come."""
+        with self._session_lock:
+            if self._session is not None:
+                self._session.attach_library(library)
+            else:
+                self._first_library, self._first_corpus = library, None
         self.loaded = True
-        if self._session is not None:
-            self._session.corpus = corpus
 
     @work(thread=True, exclusive=True, group="load-corpus")
     def load_corpus(self) -> None:
@@ -281,8 +305,8 @@ class ReaderApp(App[int]):
         except Exception as exc:  # CorpusError and anything unreadable: say it, never crash
             self.post_message(CorpusLoaded(error=str(exc)))
             return
-        self.library = library
-        self.call_from_thread(self._set_corpus, library.corpus)
+        self._cold_library = None
+        self.call_from_thread(self._set_library, library)
         self.post_message(CorpusLoaded())
         library.catalogue.save_snapshot()  # after the list is shown: the next start lists from it
 
@@ -298,7 +322,6 @@ class ReaderApp(App[int]):
             self.call_from_thread(self.notify, Content(str(exc)), title="Cannot read the corpus", severity="error")
             return
         if changes:
-            self.call_from_thread(self._set_corpus, library.corpus)
             self.post_message(CorpusChanged(frozenset(changes.changed) | frozenset(changes.removed)))
             self.post_message(AnnotationsChanged(None))
             if self.session_open:
@@ -372,7 +395,6 @@ class ReaderApp(App[int]):
         found = library.poll(files=self._poll_ticks % POLL_FILES_EVERY == 0)
         if found.changes:
             changed = frozenset(found.changes.changed) | frozenset(found.changes.removed)
-            self.call_from_thread(self._set_corpus, library.corpus)
             self.post_message(CorpusChanged(changed))
             self._update_index()
         if found.database or found.changes:

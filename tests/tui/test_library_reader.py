@@ -31,8 +31,8 @@ async def test_library_lists_sorts_and_searches(make_app):
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen))
         view = app.screen.query_one(ArticleView)
-        assert view.cursor == app.screen.find_spans[0][0]
-        assert app.screen.find_total > 1
+        assert view.cursor == view.find_hits[0][0]
+        assert view.find_total > 1
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen))
         await pilot.press("escape")  # clears the search
@@ -46,11 +46,11 @@ async def test_find_select_tag_saves_durably(make_app, db_path):
         await pilot.press("slash")
         await type_text(pilot, "Guo Min")
         await pilot.press("enter")
-        assert app.screen.find_current == 0 and app.screen.find_total == 2
+        assert view.find_current == 0 and view.find_total == 2
         await pilot.press("n")
         text = app.screen.article.text
         assert view.cursor == second_guo_min(text)
-        assert app.screen.find_current == 1
+        assert view.find_current == 1
         await pilot.press("v", "w", "w")
         assert view.selected_text.startswith("Guo Min")
         await pilot.press("t")

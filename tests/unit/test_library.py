@@ -288,3 +288,26 @@ def test_a_damaged_snapshot_is_ignored_and_rewritten(corpus: Path, data: bytes |
     again.catalogue._rows = lambda: pytest.fail("the rows were read through SQL")  # type: ignore[method-assign]
     assert again.load_cached() and fields(again.articles) == expected
     again.catalogue._rows = rows  # type: ignore[method-assign]
+
+
+def test_a_session_opened_before_the_library_hands_everything_to_it(corpus: Path):
+    """The TUI may open its session during a cold load (a key pressed meanwhile): the Library, when it
+    is ready, becomes the session's one source of articles, store and search, and a change it sees is
+    what the session shows."""
+    from reader.session import Session
+
+    db = corpus.parent / "annotations" / "annotations.json"
+    session = Session(corpus, db)
+    assert session.articles == [] and session.article("alpha.txt") is None
+    lib = library(corpus)
+    session.attach_library(lib)
+    assert session.store is lib.store and session.corpus is None
+    assert session.current_corpus is lib.corpus
+    assert sorted(a.id for a in session.articles) == sorted(ARTICLES)
+    session.index()
+    assert session.index_ready and lib.index_ready
+    assert session.annotate("alpha.txt", 4, 11, tags=["port"]).saved
+    assert [r["tags"] for r in lib.store.all()] == [["port"]]
+    write(corpus, "epsilon.txt", "Tide tables\n\nThe spring tides reached the harbour wall.")
+    lib.refresh()
+    assert session.article("epsilon.txt") is not None and session.current_corpus is lib.corpus

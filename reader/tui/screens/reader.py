@@ -89,10 +89,9 @@ class ReaderScreen(EditsAnnotations, Exporting, TextKeysStandAside, Screen):
         self.sequence = list(sequence) if sequence and article_id in sequence else None
         self.article = self.app.session.article(article_id)
         self.start_offset = offset
-        self.find_spans = list(find_spans or [])
-        self.find_label = find_label or ""
-        self.find_total = len(self.find_spans)
-        self.find_current: int | None = 0 if self.find_spans else None
+        # Opened from a library search: its hits and query, shown by the view on mount (which then owns
+        # every find state: hits, the current one, the query).
+        self._opening_find = (list(find_spans or []), find_label or "")
         self.placed: list[Placed] = []
         self._position_timer = None
         self._marked_read = False
@@ -145,10 +144,11 @@ class ReaderScreen(EditsAnnotations, Exporting, TextKeysStandAside, Screen):
         view.move_cursor_to(cursor, center=True)
         self._style_markdown()
         self.refresh_annotations(announce=True)
-        if self.find_spans:
-            view.set_find(self.find_spans, current=0)
-            if self.find_label:
-                self._recount_find(self.find_label)
+        spans, label = self._opening_find
+        if spans:
+            view.set_find(spans, current=0, query=label)
+            if label:
+                self._recount_find(label)
         self.app.session.set_state(a.id, opened=now_iso(), position=cursor)
         self.position = self._saved_position = cursor
         self._update_status()
@@ -191,15 +191,17 @@ class ReaderScreen(EditsAnnotations, Exporting, TextKeysStandAside, Screen):
             self.app.call_from_thread(self._show_recount, query, spans)
 
     def _show_recount(self, query: str, spans: list[tuple[int, int]]) -> None:
-        if query != self.find_label or not self.find_spans:
+        views = self.query(ArticleView)
+        if not views:
+            return  # the screen is gone
+        view = views.first()
+        hits = view.find_hits
+        if query != view.find_query or not hits:
             return  # the user has started a find of their own meanwhile
-        view = self.query_one(ArticleView)
         current = view.find_current
-        at = self.find_spans[current][0] if current is not None and current < len(self.find_spans) else view.cursor
-        self.find_spans = spans
+        at = hits[current][0] if current is not None and current < len(hits) else view.cursor
         index = next((i for i, (start, end) in enumerate(spans) if end > at), 0)
-        view.set_find(spans, current=index)  # the same hit as before, now counted among all of them
-        self.find_total, self.find_current = len(spans), index
+        view.set_find(spans, current=index, query=query)  # the same hit as before, now counted among all
         self._update_status()
 
     @work(thread=True, exclusive=True, group="fold")
@@ -361,9 +363,9 @@ class ReaderScreen(EditsAnnotations, Exporting, TextKeysStandAside, Screen):
                 r = under.record
                 label = ", ".join(map(field, r["tags"])) or "no tags"
                 parts.append(f"[{label}]" + (f" {one_line(r['note'], 60)}" if r["note"] else "") + " · x delete")
-        if self.find_total or self.find_label:
-            current = "-" if self.find_current is None else str(self.find_current + 1)
-            parts.append(f"find “{one_line(self.find_label, 30)}” {current}/{self.find_total} · n/N")
+        if view.find_total or view.find_query:
+            current = "-" if view.find_current is None else str(view.find_current + 1)
+            parts.append(f"find “{one_line(view.find_query, 30)}” {current}/{view.find_total} · n/N")
         if self.count:
             parts.append(f"go to {self.count}% — press %")
         text = self.article.text
@@ -391,8 +393,6 @@ class ReaderScreen(EditsAnnotations, Exporting, TextKeysStandAside, Screen):
 
     @on(ArticleView.FindChanged)
     def _find_changed(self, event: ArticleView.FindChanged) -> None:
-        self.find_current = event.current
-        self.find_total = event.total
         self._update_status()
 
     def _save_position(self) -> None:
@@ -446,10 +446,8 @@ class ReaderScreen(EditsAnnotations, Exporting, TextKeysStandAside, Screen):
 
         view = self.query_one(ArticleView)
         query = query.strip()
-        self.find_label = query
         if not query:
             view.clear_find()
-            self.find_spans, self.find_total, self.find_current = [], 0, None
             self._update_status()
             return
         if self._folded is None:
@@ -457,10 +455,8 @@ class ReaderScreen(EditsAnnotations, Exporting, TextKeysStandAside, Screen):
 
             self._folded = fold(self.article.text)
         spans = find_in_text(self.article.text, query, fuzzy=fuzzy, folded=self._folded)
-        self.find_spans = spans
         current = next((i for i, (s, _) in enumerate(spans) if s >= view.cursor), 0) if spans else None
-        view.set_find(spans, current=current)
-        self.find_total, self.find_current = len(spans), current
+        view.set_find(spans, current=current, query=query)
         if jump and spans:
             view.move_cursor_to(spans[current][0], center=True)
         if jump and not spans:
@@ -468,12 +464,14 @@ class ReaderScreen(EditsAnnotations, Exporting, TextKeysStandAside, Screen):
         self._update_status()
 
     def action_next_hit(self) -> None:
-        if self.find_spans:
-            self.query_one(ArticleView).next_hit()
+        view = self.query_one(ArticleView)
+        if view.find_hits:
+            view.next_hit()
 
     def action_prev_hit(self) -> None:
-        if self.find_spans:
-            self.query_one(ArticleView).prev_hit()
+        view = self.query_one(ArticleView)
+        if view.find_hits:
+            view.prev_hit()
 
     # --- tagging and notes ----------------------------------------------------------------------------
 

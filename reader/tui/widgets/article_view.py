@@ -13,8 +13,6 @@ the state, draws rows and binds keys.
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -31,103 +29,15 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from reader.textview import motions
 from reader.textview.layout import CellWidths, TextLayout, display_text
+from reader.textview.spans import Spans
 
 __all__ = ["ArticleView", "Highlight", "TERMINAL_CELLS", "TextLayout", "display_text"]
 
-# Layout and cell widths are plain modules (reader.textview.layout); how wide a character is on the
+# Layout, cell widths, spans and motions are plain modules (reader.textview); how wide a character is on the
 # terminal is Rich's knowledge, which also draws the rows, so the view measures with it.
 TERMINAL_CELLS = CellWidths(get_character_cell_size)
-
-
-# --------------------------------------------------------------------------------------
-# Spans: sorted, disjoint pieces for per-row lookup by bisect.
-# --------------------------------------------------------------------------------------
-
-
-class _Spans:
-    """Disjoint elementary intervals of possibly overlapping spans.
-
-    Each piece carries the indices of the input spans covering it (ascending).
-    """
-
-    __slots__ = ("starts", "ends", "covers")
-
-    def __init__(self, spans: Iterable[tuple[int, int]] = ()) -> None:
-        events: list[tuple[int, int, int]] = []
-        for index, (start, end) in enumerate(spans):
-            if end > start:
-                events.append((start, 1, index))
-                events.append((end, 0, index))
-        events.sort()
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        self.covers: list[tuple[int, ...]] = []
-        active: set[int] = set()
-        previous = 0
-        for position, is_start, index in events:
-            if active and position > previous:
-                self.starts.append(previous)
-                self.ends.append(position)
-                self.covers.append(tuple(sorted(active)))
-            if is_start:
-                active.add(index)
-            else:
-                active.discard(index)
-            previous = position
-
-    def __bool__(self) -> bool:
-        return bool(self.starts)
-
-    def overlapping(self, start: int, end: int) -> Iterable[tuple[int, int, tuple[int, ...]]]:
-        """Pieces meeting [start, end), clipped to it."""
-        starts, ends, covers = self.starts, self.ends, self.covers
-        index = bisect_right(ends, start)
-        count = len(starts)
-        while index < count and starts[index] < end:
-            yield max(start, starts[index]), min(end, ends[index]), covers[index]
-            index += 1
-
-    def at(self, offset: int) -> tuple[int, ...]:
-        index = bisect_right(self.starts, offset) - 1
-        if index >= 0 and offset < self.ends[index]:
-            return self.covers[index]
-        return ()
-
-
-# --------------------------------------------------------------------------------------
-# Motions over the text (regular expressions; searched forward, or backward in windows).
-# --------------------------------------------------------------------------------------
-
-# Each pattern's match *end* is a target position.
-_WORD_START = re.compile(r"(?<=\s)(?=\S)")
-_SENTENCE_START = re.compile(r"(?:[.!?\u2026][\"'\u2019\u201d\u00bb)\]]*\s+|\n\s*)(?=\S)")
-_PARAGRAPH_START = re.compile(r"\n[ \t]*\n\s*(?=\S)")
-_WORD_CHARS = re.compile(r"\w+")
-
-
-def _next_position(pattern: re.Pattern[str], text: str, offset: int) -> int:
-    """The first target after `offset`, or the end of the text."""
-    for match in pattern.finditer(text, max(0, offset - 256)):
-        if match.end() > offset:
-            return match.end()
-    return len(text)
-
-
-def _previous_position(pattern: re.Pattern[str], text: str, offset: int) -> int:
-    """The last target before `offset`, or 0."""
-    window = 2048
-    while True:
-        low = max(0, offset - window)
-        found = -1
-        for match in pattern.finditer(text, low, offset):
-            if match.end() < offset:
-                found = match.end()
-        if found > 0:
-            return found
-        if low == 0:
-            return 0
-        window *= 4
 
 
 # --------------------------------------------------------------------------------------
@@ -310,15 +220,16 @@ class ArticleView(ScrollView, can_focus=True):
         self._goal_column: int | None = None
         self._anchor: int | None = None
         self._selection: tuple[int, int] | None = None
-        self._dim = _Spans()
+        self._dim = Spans()
         self._marks: tuple[str, ...] = ()  # the kind of each Markdown span (reader.markup)
-        self._mark_spans = _Spans()
+        self._mark_spans = Spans()
         self._highlights: tuple[Highlight, ...] = ()
-        self._highlight_spans = _Spans()
+        self._highlight_spans = Spans()
         self._highlight_styles: dict[tuple[int, ...], Style] = {}
         self._find: tuple[tuple[int, int], ...] = ()
-        self._find_spans = _Spans()
+        self._find_spans = Spans()
         self._find_current: int | None = None
+        self._find_query = ""
         self._version = 0
         self._line_cache: LRUCache[tuple[int, int, int], Strip] = LRUCache(self.LINE_CACHE_SIZE)
         self._layer_styles: dict[str, Style] = {}
@@ -362,7 +273,17 @@ class ArticleView(ScrollView, can_focus=True):
 
     @property
     def find_current(self) -> int | None:
+        """The index of the current hit among `find_hits`, or None."""
         return self._find_current
+
+    @property
+    def find_total(self) -> int:
+        return len(self._find)
+
+    @property
+    def find_query(self) -> str:
+        """What the hits were found for, as the find was given it ("" when nothing is being found)."""
+        return self._find_query
 
     @property
     def highlights(self) -> tuple[Highlight, ...]:
@@ -406,14 +327,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     def word_at_cursor(self) -> tuple[int, int] | None:
         """The span of the word (letters, digits, underscore) under the cursor, if any."""
-        text, offset = self._text, self._cursor
-        low = max(0, offset - 200)
-        for match in _WORD_CHARS.finditer(text, low, min(len(text), offset + 200)):
-            if match.start() <= offset < match.end():
-                return match.start(), match.end()
-            if match.start() > offset:
-                break
-        return None
+        return motions.word_at(self._text, self._cursor)
 
     # ---------------------------------------------------------------- loading & ranges
 
@@ -432,11 +346,12 @@ class ArticleView(ScrollView, can_focus=True):
         self._selection = None
         self._goal_column = None
         self._find = ()
-        self._find_spans = _Spans()
+        self._find_spans = Spans()
         self._find_current = None
-        self._dim = _Spans(dim_ranges)
+        self._find_query = ""
+        self._dim = Spans(dim_ranges)
         self._marks = ()
-        self._mark_spans = _Spans()
+        self._mark_spans = Spans()
         self._set_highlights(highlights)
         self._cursor = min(max(0, cursor), len(text))
         self._invalidate_all()
@@ -450,11 +365,11 @@ class ArticleView(ScrollView, can_focus=True):
         """Style Markdown in place: ``(start, end, kind)`` from ``reader.markup.markdown_spans``."""
         spans = list(spans)
         self._marks = tuple(kind for _, _, kind in spans)
-        self._mark_spans = _Spans((start, end) for start, end, _ in spans)
+        self._mark_spans = Spans((start, end) for start, end, _ in spans)
         self._invalidate_all()
 
     def set_dim_ranges(self, ranges: Iterable[tuple[int, int]]) -> None:
-        self._dim = _Spans(ranges)
+        self._dim = Spans(ranges)
         self._invalidate_all()
 
     def set_highlights(self, highlights: Sequence[Highlight]) -> None:
@@ -464,13 +379,14 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _set_highlights(self, highlights: Sequence[Highlight]) -> None:
         self._highlights = tuple(highlights)
-        self._highlight_spans = _Spans((h.start, h.end) for h in self._highlights)
+        self._highlight_spans = Spans((h.start, h.end) for h in self._highlights)
         self._highlight_styles = {}
 
-    def set_find(self, spans: Sequence[tuple[int, int]], current: int | None = 0) -> None:
-        """Show find hits (in text order); `current` is drawn distinct and the cursor goes to it."""
+    def set_find(self, spans: Sequence[tuple[int, int]], current: int | None = 0, *, query: str = "") -> None:
+        """Show find hits (in text order) of `query`; `current` is drawn distinct and the cursor goes to it."""
+        self._find_query = query
         self._find = tuple((int(start), int(end)) for start, end in spans)
-        self._find_spans = _Spans(self._find)
+        self._find_spans = Spans(self._find)
         if not self._find or current is None:
             self._find_current = None
         else:
@@ -482,8 +398,9 @@ class ArticleView(ScrollView, can_focus=True):
 
     def clear_find(self) -> None:
         had_hits = bool(self._find)
+        self._find_query = ""
         self._find = ()
-        self._find_spans = _Spans()
+        self._find_spans = Spans()
         self._find_current = None
         if had_hits:
             self._invalidate_all()
@@ -491,11 +408,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     def hit_index_after(self, offset: int) -> int | None:
         """Index of the first hit starting at or after `offset` (wrapping to 0)."""
-        if not self._find:
-            return None
-        starts = [start for start, _ in self._find]
-        index = bisect_right(starts, offset - 1)
-        return index if index < len(starts) else 0
+        return motions.hit_after([start for start, _ in self._find], offset)
 
     def next_hit(self) -> None:
         """Make the next hit current (wrapping) and move the cursor to it."""
@@ -511,17 +424,7 @@ class ArticleView(ScrollView, can_focus=True):
             self.post_message(self.FindChanged(self, None, 0))
             return
         old = self._find_current
-        if old is None:
-            starts = [start for start, _ in self._find]
-            if direction > 0:
-                index = bisect_right(starts, self._cursor)
-                new = index if index < total else 0
-            else:
-                index = bisect_right(starts, self._cursor - 1) - 1
-                new = index if index >= 0 else total - 1
-        else:
-            new = (old + direction) % total
-        self._find_current = new
+        new = self._find_current = motions.step_hit([start for start, _ in self._find], old, self._cursor, direction)
         for index in (old, new):
             if index is not None:
                 self._invalidate_range(*self._find[index])
@@ -577,16 +480,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _update_selection(self) -> None:
         old = self._selection
-        new: tuple[int, int] | None = None
-        if self._anchor is not None and self._anchor != self._cursor:
-            start, end = sorted((self._anchor, self._cursor))
-            text = self._text
-            trimmed_start, trimmed_end = start, end
-            while trimmed_start < trimmed_end and text[trimmed_start].isspace():
-                trimmed_start += 1
-            while trimmed_end > trimmed_start and text[trimmed_end - 1].isspace():
-                trimmed_end -= 1
-            new = (trimmed_start, trimmed_end) if trimmed_start < trimmed_end else (start, end)
+        new = None if self._anchor is None else motions.selection_span(self._text, self._anchor, self._cursor)
         self._selection = new
         if old == new:
             return
@@ -660,19 +554,10 @@ class ArticleView(ScrollView, can_focus=True):
         layout = self._ensure_layout()
         if layout is None:
             return
-        row = layout.row_of(self._cursor)
-        height = self._page_height()
-        top = round(self.scroll_y)
-        margin = min(self.SCROLL_MARGIN, (height - 1) // 2)
-        if center:
-            target = row - height // 2
-        elif row < top + margin:
-            target = row - margin
-        elif row > top + height - 1 - margin:
-            target = row - height + 1 + margin
-        else:
-            return
-        self.scroll_to(y=max(0, target), animate=False)
+        target = motions.scroll_target(layout.row_of(self._cursor), round(self.scroll_y), self._page_height(),
+                                       self.SCROLL_MARGIN, center=center)
+        if target is not None:
+            self.scroll_to(y=target, animate=False)
 
     # ---------------------------------------------------------------- rendering
 
@@ -834,13 +719,10 @@ class ArticleView(ScrollView, can_focus=True):
         layout = self._ensure_layout()
         if layout is None:
             return
-        row = layout.row_of(self._cursor)
-        if self._goal_column is None:
-            self._goal_column = layout.column_of(self._cursor, row)
-        target = min(max(0, row + rows), len(layout) - 1)
+        offset, self._goal_column = motions.vertical(layout, self._cursor, rows, self._goal_column)
         if scroll:
             self.scroll_to(y=max(0, round(self.scroll_y) + rows), animate=False)
-        self._set_cursor(layout.offset_at(target, self._goal_column))
+        self._set_cursor(offset)
         self._scroll_cursor_into_view()
 
     def _horizontal(self, offset: int) -> None:
@@ -859,16 +741,16 @@ class ArticleView(ScrollView, can_focus=True):
         self._horizontal(self._cursor - 1)
 
     def action_page_down(self) -> None:
-        self._vertical(max(1, self._page_height() - 2), scroll=True)
+        self._vertical(motions.page_rows(self._page_height()), scroll=True)
 
     def action_page_up(self) -> None:
-        self._vertical(-max(1, self._page_height() - 2), scroll=True)
+        self._vertical(-motions.page_rows(self._page_height()), scroll=True)
 
     def action_half_page_down(self) -> None:
-        self._vertical(max(1, self._page_height() // 2), scroll=True)
+        self._vertical(motions.half_page_rows(self._page_height()), scroll=True)
 
     def action_half_page_up(self) -> None:
-        self._vertical(-max(1, self._page_height() // 2), scroll=True)
+        self._vertical(-motions.half_page_rows(self._page_height()), scroll=True)
 
     def action_b_key(self) -> None:
         """`b`: a page up normally, a word back while selecting."""
@@ -884,22 +766,22 @@ class ArticleView(ScrollView, can_focus=True):
         self._horizontal(len(self._text))
 
     def action_word_forward(self) -> None:
-        self._horizontal(_next_position(_WORD_START, self._text, self._cursor))
+        self._horizontal(motions.next_position(motions.WORD_START, self._text, self._cursor))
 
     def action_word_backward(self) -> None:
-        self._horizontal(_previous_position(_WORD_START, self._text, self._cursor))
+        self._horizontal(motions.previous_position(motions.WORD_START, self._text, self._cursor))
 
     def action_sentence_forward(self) -> None:
-        self._horizontal(_next_position(_SENTENCE_START, self._text, self._cursor))
+        self._horizontal(motions.next_position(motions.SENTENCE_START, self._text, self._cursor))
 
     def action_sentence_backward(self) -> None:
-        self._horizontal(_previous_position(_SENTENCE_START, self._text, self._cursor))
+        self._horizontal(motions.previous_position(motions.SENTENCE_START, self._text, self._cursor))
 
     def action_paragraph_forward(self) -> None:
-        self._horizontal(_next_position(_PARAGRAPH_START, self._text, self._cursor))
+        self._horizontal(motions.next_position(motions.PARAGRAPH_START, self._text, self._cursor))
 
     def action_paragraph_backward(self) -> None:
-        self._horizontal(_previous_position(_PARAGRAPH_START, self._text, self._cursor))
+        self._horizontal(motions.previous_position(motions.PARAGRAPH_START, self._text, self._cursor))
 
     def action_toggle_selection(self) -> None:
         if self.selecting:
