@@ -232,7 +232,7 @@ TRACE_APP = textwrap.dedent(
 
     wrap(rapp.ReaderApp, "on_mount", "ReaderApp.on_mount done", after=False)
     wrap(lib.LibraryScreen, "on_mount", "LibraryScreen mounted")
-    wrap(rapp.ReaderApp, "_set_corpus", "corpus read")
+    wrap(rapp.ReaderApp, "_load_small_corpus_now", "corpus read, or its catalogue (before the first frame)")
     wrap(rapp.ReaderApp, "on_corpus_loaded", "CorpusLoaded handled on the main thread")
     wrap(session_mod.Session, "index", "search index built (worker thread)")
     wrap(lib.LibraryScreen, "_set_rows", "rows put in the DataTable")
