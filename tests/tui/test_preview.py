@@ -170,3 +170,15 @@ async def test_an_empty_source_column_gives_its_width_to_the_titles(tmp_path: Pa
         assert "Source" not in app.screen.query_one("#articles").render_line(0).text
         # 44 characters of the title show (33 with an empty Source column beside it)
         assert "A plain note number 0 with a rather long tit…" in app.screen.query_one("#articles").render_line(1).text
+
+
+async def test_a_preview_read_that_finishes_after_the_app_quit_is_dropped(make_app):
+    # The read runs in a worker; when it ends while the screen is taken down (the app quitting), showing
+    # it must not raise (it did: NoMatches for the list, a WorkerFailed in the fresh-clone CI run).
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        screen = app.screen
+        shown = screen.selected_article()
+        assert shown
+    screen._show_preview(shown, ["late"])  # the screen's widgets are gone now

@@ -677,6 +677,12 @@ class LibraryScreen(TextKeysStandAside, Screen):
             self.app.call_from_thread(self._show_preview, article.id, lines)
 
     def _show_preview(self, article_id: str, lines: list) -> None:
-        if article_id != self.selected_article():
-            return  # the cursor moved on meanwhile: its own preview follows
-        self.query_one(ArticlePreview).show(article_id, lines)
+        from textual.css.query import NoMatches
+
+        try:
+            if article_id != self.selected_article():
+                return  # the cursor moved on meanwhile: its own preview follows
+            pane = self.query_one(ArticlePreview)
+        except NoMatches:
+            return  # the read finished while the screen was being taken down (the app quitting)
+        pane.show(article_id, lines)
