@@ -11,11 +11,15 @@ Prints, then ends with one JSON line:
 * ``p50_ms`` / ``p95_ms``: in-process ``Library.search`` latency over every needle (each has one typo);
 * ``rare_top3`` / ``phrase_top10``: share of rare needles whose article ranks in the top 3, of phrase
   needles in the top 10;
+* ``phrase_ceiling``: the expected ``phrase_top10`` of an oracle that ranks exactly the articles holding
+  the needle's uncorrupted phrase (an FTS5 phrase match) first, ties at random: the mean over phrase
+  needles of ``min(1, 10 / holders)``, what no text signal can beat on this corpus;
 * ``phrase_crowded``: phrase needles whose exact (typo-free) phrase is in more than 10 articles, so no
   ranking can tell their article from the others; ``phrase_top10_or_tied``: phrase needles whose article
   is in the top 10, or whose 10 first hits all hold the exact phrase (as good an answer as the text allows);
 * ``peak_mib``: peak resident memory of this process (corpus open, indexed, all queries run);
-* ``cli_ms``: median wall time of a whole ``reader search QUERY`` process, warm caches;
+* ``cli_ms``: median wall time of a whole ``reader search QUERY`` process, warm caches (null with
+  ``--cli-queries 0``);
 * ``fzf_ms``: median wall time of ``fzf --filter QUERY`` over the same text, one paragraph a line
   (null when fzf is not installed), and ``fzf_top10``: how often fzf's first 10 lines hold the article.
 """
@@ -107,6 +111,8 @@ def run(corpus: Path, needles: list[dict], work: Path, db: Path, args) -> None:
 
     index_db = sqlite3.connect(db.parent / "library-index.sqlite")
     crowded = tied = 0
+    ceiling: list[float] = []   # per phrase needle, the oracle's chance of the top 10 (see phrase_ceiling)
+    not_held = 0
     times: list[float] = []
     found = {"rare": [0, 0], "phrase": [0, 0]}
     annotations: list[dict] = []
@@ -124,6 +130,12 @@ def run(corpus: Path, needles: list[dict], work: Path, db: Path, args) -> None:
             holding = index_db.execute("SELECT count(*) FROM (SELECT 1 FROM fts WHERE fts MATCH ? LIMIT 11)",
                                        ('"' + needle["phrase"] + '"',)).fetchone()[0]
             crowded += holding > 10
+            holders = {i for (i,) in index_db.execute("SELECT docs.id FROM fts JOIN docs ON docs.num = fts.rowid"
+                                                       " WHERE fts MATCH ?", ('"' + needle["phrase"] + '"',))}
+            if needle["article"] not in holders:
+                not_held += 1
+                holders.add(needle["article"])
+            ceiling.append(min(1.0, 10 / len(holders)))
             pattern = re.compile(r"\b" + r"\W{1,4}".join(map(re.escape, needle["phrase"].split())) + r"\b", re.I)
             tied += needle["article"] in ids[:k] or (
                 holding > 10 and len(ids) >= 10 and all(pattern.search(lib.article(i).text) for i in ids[:10]))
@@ -136,6 +148,13 @@ def run(corpus: Path, needles: list[dict], work: Path, db: Path, args) -> None:
           f"peak {peak:.0f} MiB")
     print(f"  phrase needles whose exact phrase is in more than 10 articles: {crowded}; article in the top 10 "
           f"or all 10 first hits hold the exact phrase: {tied}/{found['phrase'][1]}")
+    phrase_ceiling = sum(ceiling) / len(ceiling) if ceiling else None
+    if ceiling:
+        print(f"  phrase ceiling {phrase_ceiling:.1%}: the expected top-10 share of an oracle ranking exactly the "
+              f"articles that hold the uncorrupted phrase first, ties at random (per needle min(1, 10/holders);"
+              f" {sum(c < 1 for c in ceiling)} needles below 1"
+              + (f"; {not_held} articles not holding their own phrase counted as holders" if not_held else "")
+              + ")")
 
     reader = shutil.which("reader") or str(Path(sys.executable).with_name("reader"))
     sample = needles[: args.cli_queries]
@@ -145,8 +164,9 @@ def run(corpus: Path, needles: list[dict], work: Path, db: Path, args) -> None:
         subprocess.run([reader, "search", needle["query"], "--corpus", str(corpus), "--db", str(db), "--limit", "10"],
                        check=True, capture_output=True)
         cli.append(time.perf_counter() - t)
-    cli_ms = statistics.median(cli) * 1000
-    print(f"whole `reader search` process: median {cli_ms:.0f} ms over {len(cli)} queries")
+    cli_ms = statistics.median(cli) * 1000 if cli else None
+    if cli:
+        print(f"whole `reader search` process: median {cli_ms:.0f} ms over {len(cli)} queries")
 
     fzf_ms = fzf_top10 = None
     fzf = shutil.which("fzf")
@@ -170,13 +190,15 @@ def run(corpus: Path, needles: list[dict], work: Path, db: Path, args) -> None:
         fzf_ms = statistics.median(runs) * 1000
         fzf_top10 = hits / len(runs)
         print(f"fzf --filter over {lines.stat().st_size / 1e6:.0f} MB of paragraphs: median {fzf_ms:.0f} ms, "
-              f"article in its first 10 lines {hits}/{len(runs)}; reader search is {fzf_ms / cli_ms:.1f}x faster")
+              f"article in its first 10 lines {hits}/{len(runs)}"
+              + (f"; reader search is {fzf_ms / cli_ms:.1f}x faster" if cli_ms else ""))
     print(json.dumps({
         "articles": len(lib.articles), "p50_ms": round(p50, 1), "p95_ms": round(p95, 1),
         "rare_top3": round(rare, 3), "phrase_top10": round(phrase, 3), "phrase_crowded": crowded,
+        "phrase_ceiling": round(phrase_ceiling, 3) if phrase_ceiling is not None else None,
         "phrase_top10_or_tied": round(tied / max(1, found["phrase"][1]), 3), "index_build_s": round(build_s, 2),
         "catalogue_s": round(catalogue_s, 2), "index_load_s": round(load_s, 3), "peak_mib": round(peak),
-        "cli_ms": round(cli_ms), "fzf_ms": round(fzf_ms) if fzf_ms is not None else None,
+        "cli_ms": round(cli_ms) if cli_ms is not None else None, "fzf_ms": round(fzf_ms) if fzf_ms is not None else None,
         "fzf_top10": fzf_top10, "cpus": os.cpu_count(),
     }))
 

@@ -60,6 +60,7 @@ class Library:
         self._folders: list[str] = []
         self._next_full_stat = 0.0
         self._db_stamp: tuple | None = None
+        self._titles: tuple[list, object] | None = None  # (the listing, its TypeAhead)
 
     # ---- the parts
 
@@ -176,13 +177,26 @@ class Library:
 
     def search_titles(self, query: str, *, limit: int = 200) -> list:
         """Type-ahead over titles only (no index needed): ``Hit``s with title spans and no snippet."""
-        from reader.search import Hit, fuzzy_rank
+        from reader.search import Hit
 
         articles = self.articles
-        ranked = fuzzy_rank(query, [a.title for a in articles], limit=limit)
+        ranked = self.title_ranker(articles).rank(query, limit=limit)
         return [Hit(article=articles[i].id, title=articles[i].title, score=float(score), offsets=(),
                     title_spans=tuple(spans), snippet="", snippet_spans=())
                 for i, score, spans in ranked]
+
+    def title_ranker(self, articles: list[CatalogueArticle] | None = None):
+        """The titles' :class:`reader.search.TypeAhead`, made once per listing (a refresh that changed
+        the corpus makes a new list) and kept: ~0.3 s to prepare at 100,000 titles, a few ms a query."""
+        from reader.search import TypeAhead
+
+        articles = self.articles if articles is None else articles
+        with self._lock:
+            kept = self._titles
+            if kept is None or kept[0] is not articles:
+                kept = self._titles = (articles, TypeAhead([a.title for a in articles]))
+        kept[1].prepare()
+        return kept[1]
 
     # ---- watching
 

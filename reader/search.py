@@ -48,7 +48,7 @@ from reader.display import same_length
 
 __all__ = [
     "ArticleLike", "Hit", "Query", "Term", "QueryError", "SearchIndex",
-    "parse_query", "fuzzy_rank", "find_in_text", "fold", "typo_prefixed", "TYPO_PREFIX_BELOW",
+    "parse_query", "fuzzy_rank", "TypeAhead", "find_in_text", "fold", "typo_prefixed", "TYPO_PREFIX_BELOW",
     "allowed_edits", "typo_quality",
 ]
 
@@ -947,11 +947,28 @@ def _opcode_spans(pattern: str, target: str, offset: int = 0) -> list[Span]:
             for op in LCSseq.opcodes(pattern, target) if op.tag == "equal"]
 
 
-def _rank_word(word: str, lows: Sequence[str], cutoff: float) -> dict[int, tuple[float, str]]:
-    """Score every choice for one query word: substring > abbreviation (subsequence) > typo."""
+def _extract(word: str, lows: Sequence[str], idx: Sequence[int], **kwargs) -> Iterable[tuple[str, float, int]]:
+    """``process.extract`` over ``lows[i]`` for ``i`` in ``idx`` (all of ``lows`` when it is a range)."""
+    if isinstance(idx, range) and idx == range(len(lows)):
+        return process.extract(word, lows, limit=None, **kwargs)
+    idx = list(idx)
+    return ((c, s, idx[j]) for c, s, j in process.extract(word, [lows[i] for i in idx], limit=None, **kwargs))
+
+
+def _rank_word(word: str, lows: Sequence[str], cutoff: float, subset: Sequence[int] | None = None,
+               scorers: tuple[Sequence[int], ...] | None = None) -> dict[int, tuple[float, str]]:
+    """Score every choice for one query word: substring > abbreviation (subsequence) > typo.
+
+    ``subset``: score only ``lows[i]`` for those ``i`` (each choice's score depends on it alone).
+    ``scorers``: the choices to try as (substring, abbreviation, ratio, partial ratio), each holding at
+    least every choice that scorer could pass its cutoff on (:class:`TypeAhead` knows from bounds)."""
+    if scorers is None:
+        scorers = (range(len(lows)) if subset is None else subset,) * 4
+    sub_idx, abbr_idx, ratio_idx, partial_idx = scorers
     out: dict[int, tuple[float, str]] = {}
     n = len(word)
-    for i, c in enumerate(lows):
+    for i in sub_idx:
+        c = lows[i]
         pos = c.find(word)
         if pos != -1:
             boundary = pos == 0 or not c[pos - 1].isalnum()
@@ -960,7 +977,7 @@ def _rank_word(word: str, lows: Sequence[str], cutoff: float) -> dict[int, tuple
                 s = 100.0
             out[i] = (min(100.0, s), "sub")
     # abbreviation: every character of the word, in order (LCS similarity == len(word))
-    for c, _, i in process.extract(word, lows, scorer=LCSseq.similarity, score_cutoff=n, limit=None):
+    for c, _, i in _extract(word, lows, abbr_idx, scorer=LCSseq.similarity, score_cutoff=n):
         if i in out:
             continue
         blocks = _opcode_spans(word, c)
@@ -968,10 +985,10 @@ def _rank_word(word: str, lows: Sequence[str], cutoff: float) -> dict[int, tuple
         s = 86 - 5 * (len(blocks) - 1) + 3 * starts - 10 * (1 - n / max(n, len(c)))
         out[i] = (max(cutoff, min(89.0, s)) if s >= cutoff else s, "abbr")
     if n >= 3:
-        for c, s, i in process.extract(word, lows, scorer=fuzz.ratio, score_cutoff=min(cutoff, 60), limit=None):
+        for c, s, i in _extract(word, lows, ratio_idx, scorer=fuzz.ratio, score_cutoff=min(cutoff, 60)):
             if s > out.get(i, (0.0, ""))[0]:
                 out[i] = (float(s) * 0.98, "ratio")
-        for c, s, i in process.extract(word, lows, scorer=fuzz.partial_ratio, score_cutoff=75, limit=None):
+        for c, s, i in _extract(word, lows, partial_idx, scorer=fuzz.partial_ratio, score_cutoff=75):
             s = float(s) * 0.9
             if s > out.get(i, (0.0, ""))[0]:
                 out[i] = (s, "partial")
@@ -997,32 +1014,40 @@ def _word_spans(word: str, choice_low: str, how: str) -> list[Span]:
     return _opcode_spans(word[al.src_start:al.src_end], choice_low[al.dest_start:al.dest_end], al.dest_start)
 
 
-def fuzzy_rank(query: str, choices: Sequence[str], *, limit: int | None = None,
-               score_cutoff: float = 50) -> list[tuple[int, float, tuple[Span, ...]]]:
-    """fzf-like type-ahead over short strings: (index, score 0..100, spans in choices[index]), best first."""
-    q = fold(query.strip())
-    if not q:
-        out = [(i, 100.0, ()) for i in range(len(choices))]
-        return out[:limit] if limit is not None else out
-    lows = [fold(c) for c in choices]
-    words = q.split()
-    per_word = [_rank_word(w, lows, score_cutoff) for w in words]
-    scores: dict[int, tuple[float, list[tuple[str, str]]]] = {}
+Scored = dict[int, tuple[float, list[tuple[str, str]]]]   # choice -> (score, (query part, how) per part)
+
+
+def _combine(q: str, words: list[str], per_word: list[dict[int, tuple[float, str]]],
+             whole: dict[int, tuple[float, str]] | None) -> Scored:
+    """A choice's score: its word's (one word); else the mean over the words when it matches every one,
+    or the whole query's score when that is at least as high."""
+    scores: Scored = {}
     if len(words) == 1:
         for i, (s, how) in per_word[0].items():
             scores[i] = (s, [(words[0], how)])
-    else:
-        whole = _rank_word(q, lows, score_cutoff)
-        common = set(per_word[0])
-        for pw in per_word[1:]:
-            common &= set(pw)
-        for i in common:
-            s = sum(pw[i][0] for pw in per_word) / len(words)
-            scores[i] = (s, [(w, pw[i][1]) for w, pw in zip(words, per_word)])
-        for i, (s, how) in whole.items():
-            if s >= scores.get(i, (0.0, []))[0]:
-                scores[i] = (s, [(q, how)])
-    ranked = sorted(((s, i) for i, (s, _) in scores.items() if s >= score_cutoff), key=lambda t: (-t[0], t[1]))
+        return scores
+    common = set(per_word[0])
+    for pw in per_word[1:]:
+        common &= set(pw)
+    for i in common:
+        s = sum(pw[i][0] for pw in per_word) / len(words)
+        scores[i] = (s, [(w, pw[i][1]) for w, pw in zip(words, per_word)])
+    for i, (s, how) in (whole or {}).items():
+        if s >= scores.get(i, (0.0, []))[0]:
+            scores[i] = (s, [(q, how)])
+    return scores
+
+
+def _score(q: str, lows: Sequence[str], cutoff: float, subset: Sequence[int] | None = None) -> Scored:
+    words = q.split()
+    per_word = [_rank_word(w, lows, cutoff, subset) for w in words]
+    whole = _rank_word(q, lows, cutoff, subset) if len(words) > 1 else None
+    return _combine(q, words, per_word, whole)
+
+
+def _ranked(scores: Scored, lows: Sequence[str], cutoff: float,
+            limit: int | None) -> list[tuple[int, float, tuple[Span, ...]]]:
+    ranked = sorted(((s, i) for i, (s, _) in scores.items() if s >= cutoff), key=lambda t: (-t[0], t[1]))
     if limit is not None:
         ranked = ranked[:limit]
     out: list[tuple[int, float, tuple[Span, ...]]] = []
@@ -1032,6 +1057,240 @@ def fuzzy_rank(query: str, choices: Sequence[str], *, limit: int | None = None,
             spans.extend(_word_spans(w, lows[i], how))
         out.append((i, round(s, 2), tuple(_merge_spans(sp for sp in spans if sp[0] < sp[1]))))
     return out
+
+
+def fuzzy_rank(query: str, choices: Sequence[str], *, limit: int | None = None,
+               score_cutoff: float = 50) -> list[tuple[int, float, tuple[Span, ...]]]:
+    """fzf-like type-ahead over short strings: (index, score 0..100, spans in choices[index]), best first.
+
+    For a long list ranked again and again (the library's titles) :class:`TypeAhead` gives the same
+    answer faster."""
+    q = fold(query.strip())
+    if not q:
+        out = [(i, 100.0, ()) for i in range(len(choices))]
+        return out[:limit] if limit is not None else out
+    lows = [fold(c) for c in choices]
+    return _ranked(_score(q, lows, score_cutoff), lows, score_cutoff, limit)
+
+
+_EPS = 1e-6          # margin on the bounds below: float rounding never prunes a choice that could rank
+_NONE = -1e9         # "cannot match this part of the query" in the bound arrays
+_PREPARED_BELOW = 2000  # fewer choices than this: scoring them all is as fast as bounding them
+
+
+class _Grams:
+    """How often each character and each pair of adjacent characters occurs in each choice, for bounds.
+
+    Per gram, the choices holding it (one entry per occurrence) lie in one slice of an array sorted by
+    gram, so its counts over every choice are one ``bincount``. Characters get ids by frequency; past the
+    255 most frequent they share id 255, which only loosens the bounds (a shared count is never below a
+    character's own)."""
+
+    def __init__(self, lows: Sequence[str]) -> None:
+        import numpy as np
+
+        self.np = np
+        self.n = n = len(lows)
+        lens = np.fromiter(map(len, lows), dtype=np.int64, count=n)
+        self.lens = lens.astype(np.float64)
+        codes = np.frombuffer("".join(lows).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        owner = np.repeat(np.arange(n, dtype=np.uint32), lens)
+        freq = np.bincount(codes)
+        chars = np.flatnonzero(freq)
+        table = np.full(len(freq), 255, dtype=np.uint16)
+        table[chars[np.argsort(-freq[chars], kind="stable")[:255]]] = np.arange(min(255, len(chars)))
+        self._ids = {chr(c): int(table[c]) for c in chars.tolist()}
+        uid = table[codes]
+        del codes
+        same = owner[:-1] == owner[1:]
+        bid = (uid[:-1] << np.uint16(8)) | uid[1:]
+        self._uni = self._grouped(uid, owner)
+        self._bi = self._grouped(bid[same], owner[:-1][same])
+        self._cache: dict[str, object] = {}
+
+    def _grouped(self, keys, owner):
+        np = self.np
+        order = np.argsort(keys, kind="stable")  # a radix sort: the keys are 16-bit
+        starts = np.searchsorted(keys[order], np.arange(65537, dtype=np.uint32))
+        return starts, owner[order]
+
+    def count(self, gram: str):
+        """Occurrences of a character or of a pair of characters in each choice (at most)."""
+        found = self._cache.get(gram)
+        if found is None:
+            ids = self._ids
+            if len(gram) == 1:
+                (starts, owner), key = self._uni, ids.get(gram, 255)
+            else:
+                (starts, owner), key = self._bi, (ids.get(gram[0], 255) << 8) | ids.get(gram[1], 255)
+            found = self.np.bincount(owner[starts[key]:starts[key + 1]], minlength=self.n)
+            if len(self._cache) >= 256:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[gram] = found
+        return found
+
+    def common(self, grams: Counter):
+        """Per choice: how many of these grams (a multiset) it holds, at most."""
+        total = self.np.zeros(self.n, dtype=self.np.float64)
+        for gram, k in grams.items():
+            total += self.np.minimum(self.count(gram), k)
+        return total
+
+
+@dataclass
+class _Bound:
+    upper: object                 # per choice, at least its score for the part (_NONE: no match)
+    lower: object                 # per choice, at most its score (_NONE: unknown)
+    tries: tuple                  # per scorer of _rank_word, the choices it could pass its cutoff on
+
+
+class TypeAhead:
+    """:func:`fuzzy_rank` over a fixed list of choices (the library's titles), prepared once.
+
+    The same results, scores and spans, found by scoring only the choices that can still reach the top
+    ``limit``. For each part of the query (each word, and the whole query when it has several words) an
+    upper bound of every choice's score comes from counts of characters and of adjacent pairs (numpy
+    over all choices at once): a longest common subsequence of ``m`` characters between strings of
+    lengths ``a`` and ``b`` needs ``m`` shared characters and at least ``3m - a - b - 1`` shared pairs
+    (each gap breaks at most one pair on each side), which caps ``ratio`` and ``partial_ratio`` (every
+    window of ``partial_ratio`` is at most as long as the shorter string), and an abbreviation is at most
+    ``89`` minus what its blocks and length cost. Substring scores are exact (``str.find`` on the choices
+    holding every character and pair). The best-bounded few are scored exactly; that gives a threshold,
+    and of the rest only those whose bound reaches it are scored, one query part at a time, with the
+    bounds tightened by each exact part (``tests/unit/test_search.py`` checks the results against
+    :func:`fuzzy_rank` on random titles).
+    """
+
+    def __init__(self, choices: Sequence[str], *, min_prepared: int = _PREPARED_BELOW,
+                 first_scored: int | None = None) -> None:
+        self.lows = [fold(c) for c in choices]
+        self._grams: _Grams | None = None
+        # Tests make these small, so that tiny lists are pruned as 100,000 titles are.
+        self._min_prepared = min_prepared      # fewer choices than this are all scored
+        self._first_scored = first_scored      # how many best-bounded choices to score first (2 limit + 32)
+
+    def __len__(self) -> int:
+        return len(self.lows)
+
+    def prepare(self) -> None:
+        """Build the counts now (else on the first query): ~50 ms per 10,000 choices."""
+        if self._grams is None and self.lows and len(self.lows) >= self._min_prepared:
+            self._grams = _Grams(self.lows)
+
+    def rank(self, query: str, *, limit: int | None = None,
+             score_cutoff: float = 50) -> list[tuple[int, float, tuple[Span, ...]]]:
+        q = fold(query.strip())
+        lows = self.lows
+        if not q:
+            out = [(i, 100.0, ()) for i in range(len(lows))]
+            return out[:limit] if limit is not None else out
+        self.prepare()
+        if self._grams is None or limit is None or len(q) > 255:
+            return _ranked(_score(q, lows, score_cutoff), lows, score_cutoff, limit)
+        return self._pruned(q, limit, score_cutoff)
+
+    def _pruned(self, q: str, limit: int, cutoff: float) -> list[tuple[int, float, tuple[Span, ...]]]:
+        g = self._grams
+        assert g is not None
+        np = g.np
+        words = q.split()
+        parts = words + [q] if len(words) > 1 else words
+        bounds = [self._bound(u, cutoff) for u in parts]
+        upper = [b.upper for b in bounds]
+
+        def final(values: list):  # _combine's rule, on bounds
+            if len(words) == 1:
+                return values[0]
+            return np.maximum(values[-1], sum(values[:-1]) / len(words))
+
+        def exact(k: int, idx) -> dict[int, tuple[float, str]]:
+            return _rank_word(parts[k], self.lows, cutoff, scorers=tuple(idx[m[idx]].tolist() for m in bounds[k].tries))
+
+        ub = final(upper)
+        threshold = cutoff
+        lb = final([b.lower for b in bounds])
+        sure = lb[lb >= cutoff]
+        if len(sure) >= limit:
+            threshold = max(threshold, float(np.partition(sure, len(sure) - limit)[len(sure) - limit]))
+        alive = np.flatnonzero(ub >= threshold - _EPS)
+        # The best-bounded first, scored exactly: their limit-th best score is a floor for the answer's.
+        first = min(len(alive), self._first_scored or 2 * limit + 32)
+        top = alive[np.argpartition(-ub[alive], first - 1)[:first]] if first < len(alive) else alive
+        got = [exact(k, top) for k in range(len(parts))]
+        scores = _combine(q, words, got[:len(words)], got[-1] if len(words) > 1 else None)
+        best = sorted((s for s, _ in scores.values()), reverse=True)
+        if len(best) >= limit:
+            threshold = max(threshold, best[limit - 1])
+        done = np.zeros(g.n, dtype=bool)
+        done[top] = True
+        rest = alive[~done[alive]]
+        rest = rest[ub[rest] >= threshold - _EPS]
+        # Then the rest, one query part at a time: each part's exact scores replace its bounds.
+        got = []
+        for k in range(len(parts)):
+            if not len(rest):
+                return _ranked(scores, self.lows, cutoff, limit)
+            part = exact(k, rest)
+            got.append(part)
+            upper[k] = np.full(g.n, _NONE)
+            if part:
+                upper[k][np.fromiter(part, dtype=np.int64, count=len(part))] = \
+                    np.fromiter((v[0] for v in part.values()), dtype=np.float64, count=len(part))
+            rest = rest[final([b[rest] for b in upper]) >= threshold - _EPS]
+        keep = set(rest.tolist())
+        got = [{i: v for i, v in d.items() if i in keep} for d in got]
+        scores.update(_combine(q, words, got[:len(words)], got[-1] if len(words) > 1 else None))
+        return _ranked(scores, self.lows, cutoff, limit)
+
+    def _bound(self, u: str, cutoff: float) -> "_Bound":
+        """Bounds of every choice's score for one query part, by ``_rank_word``'s rules."""
+        g = self._grams
+        assert g is not None
+        np = g.np
+        n = len(u)
+        lens = g.lens
+        cm = g.common(Counter(u))
+        pairs = g.common(Counter(u[k:k + 2] for k in range(n - 1)))
+        none = np.full(g.n, _NONE)
+        # substrings: exact, tried on the choices holding every character and pair of the part
+        sub = none.copy()
+        lows = self.lows
+        for i in np.flatnonzero((cm >= n) & (pairs >= n - 1)).tolist():
+            c = lows[i]
+            pos = c.find(u)
+            if pos != -1:
+                boundary = pos == 0 or not c[pos - 1].isalnum()
+                s = 90 + (5 if boundary else 0) + 5 * n / max(n, len(c))
+                sub[i] = 100.0 if c == u else min(100.0, s)
+        hit = sub > _NONE
+        # abbreviation: every character in order, in at least n - pairs blocks
+        abbr_ok = (cm >= n) & ~hit
+        blocks = np.maximum(1, n - pairs)
+        abbr = 91 - 2 * blocks - 10 * (1 - n / np.maximum(n, lens)) + _EPS
+        abbr = np.where(abbr >= cutoff, np.maximum(cutoff, np.minimum(89.0, abbr)), abbr)
+        abbr = np.where(abbr_ok, abbr, _NONE)
+        if n >= 3:
+            # ratio over the whole choice, counted from its cutoff; it replaces a lower score (compared
+            # before its 0.98), so a substring's score may end at 0.98 of itself
+            m = np.floor(np.minimum(np.minimum(n, lens), np.minimum(cm, (pairs + n + lens + 1) / 3)))
+            ratio = 200.0 * m / np.maximum(n + lens, 1) + _EPS
+            ratio_ok = ratio >= min(cutoff, 60)
+            ratio = np.where(ratio_ok, 0.98 * ratio, _NONE)
+            lower = np.where(hit, np.where(ratio_ok & (ratio / 0.98 > sub), 0.98 * sub, sub), _NONE)
+            # partial ratio: windows at most as long as the shorter string; counted from 75
+            short = np.minimum(n, lens)
+            best = np.zeros(g.n)
+            for width in range(1, n + 1):
+                m = np.floor(np.minimum(np.minimum(width, cm), (pairs + short + width + 1) / 3))
+                best = np.where(width <= short, np.maximum(best, 2.0 * m / np.maximum(short + width, 1)), best)
+            partial_ok = (100.0 * best + _EPS >= 75) & ~hit   # at most 90: never above a substring
+            partial = np.where(partial_ok, 90.0 * best + _EPS, _NONE)
+        else:
+            ratio = partial = none
+            ratio_ok = partial_ok = np.zeros(g.n, dtype=bool)
+            lower = np.where(hit, sub, _NONE)
+        upper = np.where(hit, np.maximum(sub, ratio), np.maximum(np.maximum(ratio, partial), abbr))
+        return _Bound(upper, lower, (hit, abbr_ok, ratio_ok, partial_ok))
 
 
 # ---------------------------------------------------------------------------------- find in article

@@ -315,6 +315,8 @@ class ReaderApp(App[int]):
                                   title="Database problem", severity="error", timeout=20)
         self._load_codebook_colors()
         self.post_message(AnnotationsChanged(None))  # the list can now show counts and read marks
+        if self.library is not None:
+            self.library.title_ranker()  # prepared before the first keystroke of a title search
         try:
             if self.library is not None:
                 self._update_index()

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from reader.search import Hit, QueryError, SearchIndex, find_in_text, fuzzy_rank, parse_query
+from reader.search import Hit, QueryError, SearchIndex, TypeAhead, find_in_text, fuzzy_rank, parse_query
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -361,6 +361,71 @@ def test_fuzzy_rank_spans_always_valid(query, choices):
     for i, score, spans in out:
         assert 0 <= i < len(choices) and 0 <= score <= 100
         _spans_ok(choices[i], spans)
+
+
+# A small vocabulary with look-alikes, typos, doubled letters, case and a non-ASCII letter, so that random
+# titles share words and every scorer of the type-ahead (substring, abbreviation, ratio, partial) fires.
+_WORDS = ["foreign", "forign", "policy", "police", "polcy", "minister", "ministry", "health", "heal", "the",
+          "azerbaijan", "aserbaijan", "covid", "cvd", "Éte", "ll", "lll", "a", "b", "ab", "ba", "xq", "-", "İz"]
+_titles = st.lists(st.lists(st.sampled_from(_WORDS), min_size=0, max_size=6).map(" ".join), min_size=1,
+                   max_size=120)
+_queries = st.lists(st.sampled_from(_WORDS + ["fo", "pol", "minster", "he", "zz", "ambsador"]), min_size=1,
+                    max_size=3).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_titles, _queries, st.sampled_from([1, 3, 10, 50]), st.sampled_from([50, 30, 75, 95]),
+       st.sampled_from([1, 4, None]))
+def test_type_ahead_ranks_exactly_as_fuzzy_rank(titles, query, limit, cutoff, first):
+    """The bounds only decide what is scored: same choices, order, scores and spans."""
+    ranker = TypeAhead(titles, min_prepared=0, first_scored=first)
+    assert ranker.rank(query, limit=limit, score_cutoff=cutoff) == \
+        fuzzy_rank(query, titles, limit=limit, score_cutoff=cutoff)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_titles, _queries, st.sampled_from([50, 30, 75, 95]))
+@example(["a b", "b a", "ab", "x a-b", "ll lll", "foreign police"], "ab", 50)   # abbreviations at their bound
+@example(["sazerbaijan", "azerbaijanx"], "azerbaijan", 50)  # a ratio replacing a substring lowers it
+def test_type_ahead_bounds_hold_every_score(titles, query, cutoff):
+    """For each part of a query, every choice's exact score lies within its bounds, and each scorer of
+    _rank_word is tried on every choice it matches: what makes pruning safe, checked choice by choice."""
+    from reader.search import _rank_word, fold
+
+    ranker = TypeAhead(titles, min_prepared=0)
+    ranker.prepare()
+    q = fold(query.strip())
+    words = q.split()
+    for part in words + [q]:
+        bound = ranker._bound(part, cutoff)
+        exact = _rank_word(part, ranker.lows, cutoff)
+        assert exact == _rank_word(part, ranker.lows, cutoff,
+                                   scorers=tuple([i for i, ok in enumerate(m) if ok] for m in bound.tries))
+        for i, (score, _how) in exact.items():
+            assert bound.lower[i] - 1e-9 <= score <= bound.upper[i], (part, ranker.lows[i])
+
+
+@settings(max_examples=60, deadline=None)
+@given(_titles, _queries, st.sampled_from([5, 200]))
+def test_type_ahead_while_typing_equals_fresh_queries(titles, query, limit):
+    """One ranker answering each keystroke of a query in turn (its counts cached from the earlier ones)
+    ranks each prefix as a fresh fuzzy_rank does, and as a fresh ranker does."""
+    ranker = TypeAhead(titles, min_prepared=0, first_scored=2)
+    for end in range(1, len(query) + 1):
+        typed = query[:end]
+        expected = fuzzy_rank(typed, titles, limit=limit)
+        assert ranker.rank(typed, limit=limit) == expected
+        assert TypeAhead(titles, min_prepared=0).rank(typed, limit=limit) == expected
+
+
+def test_type_ahead_on_seed_titles_and_empty_input(seeds):
+    titles = [a.title for a in seeds]
+    ranker = TypeAhead(titles, min_prepared=0)
+    for query in ("chin amb", "covid", "zzzzqq", "the", "a"):
+        assert ranker.rank(query, limit=3) == fuzzy_rank(query, titles, limit=3)
+    assert ranker.rank("", limit=2) == [(0, 100.0, ()), (1, 100.0, ())]
+    assert TypeAhead([], min_prepared=0).rank("x", limit=5) == []
+    assert TypeAhead(["", " "], min_prepared=0).rank("ab c", limit=5) == fuzzy_rank("ab c", ["", " "], limit=5)
 
 
 # ------------------------------------------------------------------------------------------ find_in_text

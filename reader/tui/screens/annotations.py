@@ -96,33 +96,7 @@ class AnnotationsScreen(EditsAnnotations, Exporting, TextKeysStandAside, Screen)
                                   "edit_tags", "edit_note",
                                   "delete", "undo"})
 
-    DEFAULT_CSS = """
-    AnnotationsScreen #annotations {
-        height: 1fr;
-    }
-    AnnotationsScreen #annotations-header {
-        height: 1;
-        padding: 0 1;
-        background: $panel;
-        color: $text;
-        text-style: bold;
-    }
-    AnnotationsScreen #annotations-filter {
-        border: tall $accent 50%;
-    }
-    AnnotationsScreen #annotations-filter:focus {
-        border: tall $accent;
-    }
-    AnnotationsScreen #annotation-table {
-        height: 1fr;
-        scrollbar-size-vertical: 1;
-    }
-    AnnotationsScreen #annotations-empty {
-        height: auto;
-        padding: 1 2;
-        color: $text-muted;
-    }
-    """
+    CSS_PATH = "annotations.tcss"
 
     def __init__(self, *, article: str | None = None, tag: str | None = None) -> None:
         super().__init__()

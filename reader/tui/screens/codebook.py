@@ -52,21 +52,14 @@ class PromptScreen(EarlyTyping, ModalScreen[str | None]):
 
     FIELD = "#prompt-input"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
-    DEFAULT_CSS = """
-    PromptScreen { align: center middle; }
-    PromptScreen > Vertical {
-        width: 70; max-width: 95%; height: auto; padding: 1 2;
-        border: thick $accent; background: $surface;
-    }
-    PromptScreen Label { width: 100%; margin-bottom: 1; }
-    """
+    CSS_PATH = "codebook.tcss"
 
     def __init__(self, question: str, value: str = "", placeholder: str = "") -> None:
         super().__init__()
         self.question, self.value, self.placeholder = question, value, placeholder
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with Vertical(classes="dialog", id="prompt"):
             yield Label(Content(self.question))
             yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input", select_on_focus=False)
 
@@ -103,11 +96,7 @@ class CodebookScreen(TextKeysStandAside, Screen):
         Binding("escape", "back", "Back", id="codebook.back", priority=True),
     ]
     TEXT_KEY_ACTIONS = frozenset({"rename", "merge", "delete", "describe", "color", "undo", "filter"})
-    DEFAULT_CSS = """
-    CodebookScreen #codebook-header { height: 1; padding: 0 1; background: $panel; text-style: bold; }
-    CodebookScreen #codebook-table { height: 1fr; }
-    CodebookScreen #codebook-empty { height: auto; padding: 1 2; color: $text-muted; }
-    """
+    CSS_PATH = "codebook.tcss"
 
     def __init__(self) -> None:
         super().__init__()

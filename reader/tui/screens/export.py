@@ -66,74 +66,7 @@ class ExportScreen(ModalScreen[Path | None]):
         Binding("enter", "export", "Export", priority=True, id="export.write"),
     ]
 
-    DEFAULT_CSS = """
-    ExportScreen {
-        align: center middle;
-    }
-    ExportScreen #export-dialog {
-        width: 80;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        padding: 0 1;
-        border: thick $primary;
-        background: $surface;
-        scrollbar-size-vertical: 1;
-    }
-    ExportScreen .export-title {
-        text-style: bold;
-        color: $text;
-        height: 1;
-    }
-    ExportScreen .export-label {
-        color: $text-muted;
-        height: 1;
-        margin-top: 1;
-    }
-    ExportScreen ChoiceList {
-        height: auto;
-        max-height: 5;
-        border: none;
-        border-left: thick $surface-lighten-2;
-        background: $surface;
-        padding: 0;
-        scrollbar-size-vertical: 1;
-    }
-    ExportScreen ChoiceList:focus {
-        border: none;
-        border-left: thick $accent;
-    }
-    ExportScreen #export-path {
-        border: tall $surface-lighten-2;
-    }
-    ExportScreen #export-path:focus {
-        border: tall $accent;
-    }
-    ExportScreen #export-summary {
-        height: auto;
-        color: $text;
-    }
-    ExportScreen #export-error {
-        height: auto;
-        color: $text-error;
-        background: $error 15%;
-        padding: 0 1;
-    }
-    ExportScreen #export-buttons {
-        height: auto;
-        margin-top: 1;
-    }
-    ExportScreen #export-buttons Button {
-        margin-right: 2;
-        min-width: 10;
-    }
-    ExportScreen .export-hint {
-        color: $text-muted;
-        height: 1;
-        width: 1fr;
-        text-align: right;
-    }
-    """
+    CSS_PATH = "export.tcss"
 
     def __init__(self, tag: str | None = None, article: str | None = None, annotator: str | None = None) -> None:
         super().__init__()
@@ -152,7 +85,7 @@ class ExportScreen(ModalScreen[Path | None]):
     # --- layout ---------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        with Dialog(id="export-dialog"):
+        with Dialog(classes="dialog", id="export-dialog"):
             yield Static(Content("Export annotations"), classes="export-title")
             yield Static(Content("Format"), classes="export-label")
             yield ChoiceList(id="export-format")

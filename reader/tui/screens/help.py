@@ -153,45 +153,7 @@ class HelpScreen(ModalScreen[None]):
         Binding("k", "scroll('up')", show=False),
     ]
 
-    DEFAULT_CSS = """
-    HelpScreen {
-        align: center middle;
-    }
-    HelpScreen #help-dialog {
-        width: 90;
-        max-width: 100%;
-        height: 100%;
-        max-height: 40;
-        padding: 0 1;
-        border: thick $primary;
-        background: $surface;
-    }
-    HelpScreen #help-title {
-        text-style: bold;
-        color: $text;
-        height: 1;
-    }
-    HelpScreen #help-config {
-        color: $text-muted;
-        height: auto;
-    }
-    HelpScreen #help-keys {
-        height: 1fr;
-        scrollbar-size-vertical: 1;
-    }
-    HelpScreen #help-keys:focus {
-        background-tint: $foreground 3%;
-    }
-    HelpScreen .help-group {
-        text-style: bold;
-        color: $accent;
-        margin-top: 1;
-    }
-    HelpScreen .help-hint {
-        color: $text-muted;
-        height: 1;
-    }
-    """
+    CSS_PATH = "help.tcss"
 
     def __init__(self, for_screen: Screen) -> None:
         super().__init__()
@@ -202,7 +164,7 @@ class HelpScreen(ModalScreen[None]):
         config = getattr(self.app, "config", None)
         path = getattr(config, "path", None) or default_path()
         name = type(self.for_screen).__name__.removesuffix("Screen") or "screen"
-        with Vertical(id="help-dialog"):
+        with Vertical(classes="dialog", id="help-dialog"):
             yield Static(Content(f"Keys — {name}"), id="help-title")
             yield Static(Content(f"Rebind any key in {path} under [keys], by binding id: "
                                  '"reader.tag" = "ctrl+t"  (several keys: "j,down").'), id="help-config")

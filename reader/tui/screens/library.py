@@ -438,9 +438,11 @@ class LibraryScreen(TextKeysStandAside, Screen):
         self.hits = [h for h in hits if h.article in allowed]
         self._hit_offsets = {h.article: (h.offsets[0][0] if h.offsets else 0) for h in self.hits}
         table = self.query_one(ArticleTable)
-        table.clear()
         self._fit_columns()
-        for hit in self.hits:
+        hits = self.hits
+
+        def cells(i: int) -> tuple[Text, ...]:  # made only for the rows on screen, as in _render_rows
+            hit = hits[i]
             a = allowed[hit.article]
             snippet = None
             if hit.snippet:
@@ -451,8 +453,10 @@ class LibraryScreen(TextKeysStandAside, Screen):
                     if 0 <= s < e <= len(hit.snippet):
                         shown.stylize("not dim", s, e)
                 snippet.append_text(shown)
-            table.add_row(*self._cells(a, emphasise(hit.title, hit.title_spans, one_line=True), snippet),
-                          key=a.id, height=2 if hit.snippet else 1)
+            return self._cells(a, emphasise(hit.title, hit.title_spans, one_line=True), snippet)
+
+        table.cursor_row = 0
+        table.set_rows([h.article for h in hits], cells, [2 if h.snippet else 1 for h in hits])
         if table.row_count:
             table.move_cursor(row=0)
         self._show_empty(None if self.hits else f"Nothing matches “{query}”.")

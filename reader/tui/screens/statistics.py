@@ -39,14 +39,7 @@ class StatisticsScreen(Screen):
         *[Binding(str(i + 1), f"show('{tab}')", tab.capitalize(), id=f"statistics.{tab}")
           for i, tab in enumerate(TABS)],
     ]
-    DEFAULT_CSS = """
-    StatisticsScreen #statistics-header { height: 1; padding: 0 1; background: $panel; text-style: bold; }
-    StatisticsScreen TabbedContent { height: 1fr; }
-    StatisticsScreen TabPane { padding: 0; }
-    StatisticsScreen PlotextPlot { height: 1fr; }
-    StatisticsScreen DataTable { height: 1fr; }
-    StatisticsScreen .statistics-note { height: auto; padding: 0 1; color: $text-muted; }
-    """
+    CSS_PATH = "statistics.tcss"
 
     def __init__(self) -> None:
         super().__init__()

@@ -26,8 +26,9 @@ def _prompt(tag: str, count: int | None, spans) -> Text:
 
 
 class TagPicker(EarlyTyping, ModalScreen[str | None]):
-    CSS_PATH = "dialogs.tcss"
     """Choose one of the existing tags; type to narrow (fuzzy), enter picks, escape cancels."""
+
+    CSS_PATH = "dialogs.tcss"
 
     # Not priority bindings: inside a dialog they must queue behind the text typed before them.
     BINDINGS = [
@@ -92,12 +93,13 @@ class TagPicker(EarlyTyping, ModalScreen[str | None]):
 
 
 class TagEditor(EarlyTyping, ModalScreen[list[str] | None]):
-    CSS_PATH = "dialogs.tcss"
     """Tags for a passage or an article, comma-separated; suggestions complete the word being typed.
 
     `tab` (or →at the end) takes the highlighted suggestion, `↑/↓` move among them, `enter` saves,
     `escape` cancels. The result is the normalised tag list ([] removes every tag).
     """
+
+    CSS_PATH = "dialogs.tcss"
 
     # Not priority bindings: inside a dialog they must queue behind the text typed before them
     # (enter saves through Input.Submitted, after every earlier key has reached the field).

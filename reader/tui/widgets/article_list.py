@@ -135,9 +135,13 @@ class ArticleList(ScrollView, can_focus=True):
         self._starts = []
         self._resize()
 
-    def set_rows(self, keys: list[str], make: Callable[[int], Sequence[Any]]) -> None:
-        """Replace every row: ``keys[i]`` is row i, ``make(i)`` its cells, called only when it is drawn."""
-        self._keys, self._make, self._heights, self._starts = keys, make, None, []
+    def set_rows(self, keys: list[str], make: Callable[[int], Sequence[Any]],
+                 heights: list[int] | None = None) -> None:
+        """Replace every row: ``keys[i]`` is row i, ``make(i)`` its cells, called only when it is drawn;
+        ``heights[i]`` its height in lines (all 1 when not given)."""
+        if heights is not None and all(h == 1 for h in heights):
+            heights = None
+        self._keys, self._make, self._heights, self._starts = keys, make, heights, []
         self._cells = []
         self._index = None  # built on first lookup
         self.cursor_row = min(self.cursor_row, max(0, len(keys) - 1))
