@@ -35,6 +35,24 @@ def note_saved(_note: str) -> str:
     return "Note saved"
 
 
+def pick_tag(screen: Screen, *, title: str, none_yet: str, chosen: Callable[[str], None],
+             timeout: float = 3) -> None:
+    """The tag picker over the session's tags (the library's and the browser's `t`); ``chosen`` gets the tag
+    picked, nothing happens when the picker is cancelled; with no tag at all, ``none_yet`` is said instead."""
+    from reader.tui.screens.tags import TagPicker
+
+    counts = screen.app.session.tag_counts()
+    if not counts:
+        screen.notify(Content(none_yet), timeout=timeout)
+        return
+
+    def picked(tag: str | None) -> None:
+        if tag:
+            chosen(tag)
+
+    screen.app.push_screen(TagPicker(counts, title=title), picked)
+
+
 class EditsAnnotations:
     """Mixin for a :class:`Screen`: the editors and the reporting of what the session did."""
 

@@ -25,7 +25,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from reader.display import one_line
 from reader.rowrank import RowIndex
 from reader.search.text import fold
-from reader.tui.editing import DELETED, EditsAnnotations
+from reader.tui.editing import DELETED, EditsAnnotations, pick_tag
 from reader.tui.keys import TextKeysStandAside
 from reader.tui.messages import AnnotationsChanged, CorpusLoaded, Exporting, ExportScope
 from reader.tui.text import emphasise
@@ -358,19 +358,11 @@ class AnnotationsScreen(EditsAnnotations, Exporting, TextKeysStandAside, Screen)
             table.action_cursor_down()
 
     def action_filter_tag(self) -> None:
-        from reader.tui.screens.tags import TagPicker
+        pick_tag(self, title="Show annotations with the tag", none_yet="No tags yet.", chosen=self._filter_by_tag)
 
-        counts = self.app.session.tag_counts()
-        if not counts:
-            self.notify(Content("No tags yet."), timeout=3)
-            return
-
-        def picked(tag: str | None) -> None:
-            if tag:
-                self.tag_filter = tag
-                self.apply_filters()
-
-        self.app.push_screen(TagPicker(counts, title="Show annotations with the tag"), picked)
+    def _filter_by_tag(self, tag: str) -> None:
+        self.tag_filter = tag
+        self.apply_filters()
 
     def action_filter_annotator(self) -> None:
         names = sorted({r.record.get("annotator") or "" for r in self.rows})

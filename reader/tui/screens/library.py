@@ -22,6 +22,7 @@ from reader.corpus import Article, distinguishing_names
 from reader.records import reading_state
 from reader.display import one_line
 from reader.preview import fit_snippet
+from reader.tui.editing import pick_tag
 from reader.tui.keys import TextKeysStandAside
 from reader.tui.messages import AnnotationsChanged, CorpusChanged, CorpusLoaded, IndexProgress, LoadProgress
 from reader.tui.text import emphasise
@@ -595,18 +596,9 @@ class LibraryScreen(TextKeysStandAside, Screen):
         self.notify(Content("Marked read" if read else "Marked unread"), timeout=1.5)
 
     def action_filter_tag(self) -> None:
-        from reader.tui.screens.tags import TagPicker
-
-        counts = self.app.session.tag_counts()
-        if not counts:
-            self.notify(Content("No tags yet: select a passage in an article and press t."), timeout=4)
-            return
-
-        def picked(tag: str | None) -> None:
-            if tag:
-                self.set_tag_filter(tag)
-
-        self.app.push_screen(TagPicker(counts, title="Filter the library by tag"), picked)
+        pick_tag(self, title="Filter the library by tag",
+                 none_yet="No tags yet: select a passage in an article and press t.", chosen=self.set_tag_filter,
+                 timeout=4)
 
     def set_tag_filter(self, tag: str | None) -> None:
         self.tag_filter = tag
