@@ -36,17 +36,23 @@ def _extract(word: str, lows: Sequence[str], idx: Sequence[int], **kwargs) -> It
 
 
 def _rank_word(word: str, lows: Sequence[str], cutoff: float, subset: Sequence[int] | None = None,
-               scorers: tuple[Sequence[int], ...] | None = None) -> dict[int, tuple[float, str]]:
+               scorers: tuple[Sequence[int], ...] | None = None,
+               subs: dict[int, float] | None = None) -> dict[int, tuple[float, str]]:
     """Score every choice for one query word: substring > abbreviation (subsequence) > typo.
 
     ``subset``: score only ``lows[i]`` for those ``i`` (each choice's score depends on it alone).
     ``scorers``: the choices to try as (substring, abbreviation, ratio, partial ratio), each holding at
-    least every choice that scorer could pass its cutoff on (:class:`TypeAhead` knows from bounds)."""
+    least every choice that scorer could pass its cutoff on (:class:`TypeAhead` knows from bounds).
+    ``subs``: the substring scores already known (:class:`TypeAhead` computes them for its bounds), used
+    instead of searching ``scorers[0]``."""
     if scorers is None:
         scorers = (range(len(lows)) if subset is None else subset,) * 4
     sub_idx, abbr_idx, ratio_idx, partial_idx = scorers
     out: dict[int, tuple[float, str]] = {}
     n = len(word)
+    if subs is not None:
+        out = {i: (s, "sub") for i, s in subs.items()}
+        sub_idx = ()
     for i in sub_idx:
         c = lows[i]
         pos = c.find(word)
@@ -156,6 +162,8 @@ def fuzzy_rank(query: str, choices: Sequence[str], *, limit: int | None = None,
 _EPS = 1e-6          # margin on the bounds below: float rounding never prunes a choice that could rank
 _NONE = -1e9         # "cannot match this part of the query" in the bound arrays
 _PREPARED_BELOW = 2000  # fewer choices than this: scoring them all is as fast as bounding them
+_LCS_FIRST = 1000      # this many partial ratios to try or more: sieve them by LCS first
+_SEP = "\x00"          # joins the choices for substring search (sanitised text never holds it)
 
 
 class _Grams:
@@ -181,7 +189,15 @@ class _Grams:
         table[chars[np.argsort(-freq[chars], kind="stable")[:255]]] = np.arange(min(255, len(chars)))
         self._ids = {chr(c): int(table[c]) for c in chars.tolist()}
         uid = table[codes]
+        # For substrings: the choices joined by a separator no query part holds (str.split finds every
+        # occurrence in C), and whether each character is alphanumeric (a word boundary before a hit).
+        alnum = np.zeros(len(freq), dtype=bool)
+        alnum[chars] = [chr(c).isalnum() for c in chars.tolist()]
+        self._alnum = alnum[codes]
         del codes
+        self._cat_starts = np.concatenate(([0], np.cumsum(lens)[:-1])).astype(np.int64)
+        self._big_starts = self._cat_starts + np.arange(n, dtype=np.int64)
+        self._big = None if any(_SEP in c for c in lows) else _SEP.join(lows)
         same = owner[:-1] == owner[1:]
         bid = (uid[:-1] << np.uint16(8)) | uid[1:]
         self._uni = self._grouped(uid, owner)
@@ -209,6 +225,31 @@ class _Grams:
             self._cache[gram] = found
         return found
 
+    def substrings(self, u: str):
+        """``(choices, scores)``: every choice holding ``u`` and its substring score, as ``_rank_word``
+        gives it (position of the first occurrence, a word boundary before it, the lengths); None when the
+        joined text cannot be used (a choice or ``u`` holds the separator)."""
+        if self._big is None or _SEP in u or not u:
+            return None
+        np = self.np
+        n = len(u)
+        pieces = self._big.split(u)
+        if len(pieces) == 1:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        before = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))[:-1]
+        occ = np.cumsum(before) + np.arange(len(before), dtype=np.int64) * n   # where each occurrence starts
+        owner = np.searchsorted(self._big_starts, occ, side="right") - 1
+        first = np.ones(len(owner), dtype=bool)
+        first[1:] = owner[1:] != owner[:-1]
+        who = owner[first]
+        pos = occ[first] - self._big_starts[who]
+        at = self._cat_starts[who] + pos - 1
+        boundary = (pos == 0) | ~self._alnum[np.maximum(at, 0)]
+        lens = self.lens[who]
+        score = np.minimum(100.0, (90.0 + 5.0 * boundary) + (5 * n) / np.maximum(n, lens))
+        score[(pos == 0) & (lens == n)] = 100.0
+        return who, score
+
     def common(self, grams: Counter):
         """Per choice: how many of these grams (a multiset) it holds, at most."""
         total = self.np.zeros(self.n, dtype=self.np.float64)
@@ -222,6 +263,10 @@ class _Bound:
     upper: object                 # per choice, at least its score for the part (_NONE: no match)
     lower: object                 # per choice, at most its score (_NONE: unknown)
     tries: tuple                  # per scorer of _rank_word, the choices it could pass its cutoff on
+    sub: object                   # per choice, its exact substring score (_NONE: not a substring)
+    abbr: object                  # per choice, at least its abbreviation, ratio and partial scores
+    ratio: object
+    partial: object
 
 
 class TypeAhead:
@@ -283,8 +328,35 @@ class TypeAhead:
                 return values[0]
             return np.maximum(values[-1], sum(values[:-1]) / len(words))
 
-        def exact(k: int, idx) -> dict[int, tuple[float, str]]:
-            return _rank_word(parts[k], self.lows, cutoff, scorers=tuple(idx[m[idx]].tolist() for m in bounds[k].tries))
+        def exact(k: int, idx, need=None) -> dict[int, tuple[float, str]]:
+            """Part k's exact scores on ``idx``. ``need``: per choice of ``idx``, the least score of this
+            part that could still bring it to the threshold (or change its final score); a scorer whose
+            bound stays below it is skipped. What is recorded then is at most the true score (abbreviation
+            and partial only ever raise a score), except that a ratio may lower what a substring or an
+            abbreviation gave, so the ratio is kept wherever those were scored."""
+            b = bounds[k]
+            hit, abbr_ok, ratio_ok, partial_ok = (m[idx] for m in b.tries)
+            if need is not None:
+                floor = need - _EPS
+                abbr_ok = abbr_ok & (b.abbr[idx] >= floor)
+                ratio_ok = ratio_ok & (hit | abbr_ok | (b.ratio[idx] >= floor))
+                partial_ok = partial_ok & (b.partial[idx] >= floor)
+            hits = idx[hit]
+            partial = idx[partial_ok]
+            if need is not None and len(partial) >= _LCS_FIRST:
+                partial = self._lcs_sieve(parts[k], partial, need[partial_ok])
+            return _rank_word(parts[k], self.lows, cutoff,
+                              scorers=(hits, idx[abbr_ok].tolist(), idx[ratio_ok].tolist(), partial.tolist()),
+                              subs=dict(zip(hits.tolist(), b.sub[hits].tolist())))
+
+        def needed(k: int, idx):
+            """The least score of part k that matters for each choice of ``idx`` (see ``final``)."""
+            if len(words) == 1:
+                return np.full(len(idx), threshold)
+            if k < len(words):   # through the mean: what the other words (exact or bounded) leave
+                return len(words) * threshold - sum(upper[j][idx] for j in range(len(words)) if j != k)
+            # the whole query replaces the words' mean when at least as high
+            return np.maximum(threshold, sum(upper[j][idx] for j in range(len(words))) / len(words))
 
         ub = final(upper)
         threshold = cutoff
@@ -305,22 +377,59 @@ class TypeAhead:
         done[top] = True
         rest = alive[~done[alive]]
         rest = rest[ub[rest] >= threshold - _EPS]
-        # Then the rest, one query part at a time: each part's exact scores replace its bounds.
-        got = []
-        for k in range(len(parts)):
+        # Then the rest, one query part at a time: each part's exact scores replace its bounds. The words
+        # whose bounds are loosest go first (a word held as a substring is known exactly already); after
+        # each, the choices now best bounded are scored whole, which raises the threshold early.
+        loose = [int(np.count_nonzero(bounds[k].upper[rest] > bounds[k].lower[rest] + _EPS))
+                 for k in range(len(words))]
+        order = sorted(range(len(words)), key=lambda k: -loose[k]) + ([len(words)] if len(words) > 1 else [])
+        got: list[dict[int, tuple[float, str]]] = [{} for _ in parts]
+        for step, k in enumerate(order):
             if not len(rest):
                 return _ranked(scores, self.lows, cutoff, limit)
-            part = exact(k, rest)
-            got.append(part)
+            part = exact(k, rest, needed(k, rest))
+            got[k] = part
             upper[k] = np.full(g.n, _NONE)
             if part:
                 upper[k][np.fromiter(part, dtype=np.int64, count=len(part))] = \
                     np.fromiter((v[0] for v in part.values()), dtype=np.float64, count=len(part))
             rest = rest[final([b[rest] for b in upper]) >= threshold - _EPS]
+            if step + 1 < len(order) and len(rest) > first:
+                ub_rest = final([b[rest] for b in upper])
+                seeds = rest[np.argpartition(-ub_rest, first - 1)[:first]]
+                seeded = [exact(j, seeds) for j in range(len(parts))]
+                scores.update(_combine(q, words, seeded[:len(words)], seeded[-1] if len(words) > 1 else None))
+                best = sorted((s for s, _ in scores.values()), reverse=True)
+                if len(best) >= limit:
+                    threshold = max(threshold, best[limit - 1])
+                done[seeds] = True
+                rest = rest[~done[rest]]
+                rest = rest[final([b[rest] for b in upper]) >= threshold - _EPS]
         keep = set(rest.tolist())
         got = [{i: v for i, v in d.items() if i in keep} for d in got]
         scores.update(_combine(q, words, got[:len(words)], got[-1] if len(words) > 1 else None))
         return _ranked(scores, self.lows, cutoff, limit)
+
+    def _lcs_sieve(self, u: str, idx, need):
+        """Of the choices ``idx``, those whose partial ratio for ``u`` could reach ``need`` (per choice,
+        after the 0.9 that _rank_word applies) and its cutoff of 75, judged by the longest common
+        subsequence with the whole choice (bit-parallel in rapidfuzz, several times cheaper than a partial
+        ratio). Every window shares at most L = LCS(u, choice) characters with ``u``, so a window of
+        ``w`` scores at most 2 min(L, w) / (short + w), which is largest at w = L."""
+        np = self._grams.np
+        n = len(u)
+        short = np.minimum(n, self._grams.lens[idx])
+        frac = np.maximum(0.75, need / 90.0)          # the partial ratio (0..1) each choice needs
+        least = np.where(frac < 2, frac * short / np.maximum(2 - frac, _EPS), np.inf)
+        cut = int(max(0.0, np.floor(float(least.min()) - _EPS))) if len(least) else 0
+        lows = self.lows
+        common = np.zeros(len(idx))
+        for _c, s, j in process.extract(u, [lows[i] for i in idx.tolist()], scorer=LCSseq.similarity,
+                                        score_cutoff=cut, limit=None):
+            common[j] = s
+        m = np.minimum(common, short)
+        best = 2.0 * m / np.maximum(short + m, 1)
+        return idx[(100.0 * best + _EPS >= 75) & (90.0 * best + _EPS >= need - _EPS)]
 
     def _bound(self, u: str, cutoff: float) -> "_Bound":
         """Bounds of every choice's score for one query part, by ``_rank_word``'s rules."""
@@ -334,14 +443,18 @@ class TypeAhead:
         none = np.full(g.n, _NONE)
         # substrings: exact, tried on the choices holding every character and pair of the part
         sub = none.copy()
-        lows = self.lows
-        for i in np.flatnonzero((cm >= n) & (pairs >= n - 1)).tolist():
-            c = lows[i]
-            pos = c.find(u)
-            if pos != -1:
-                boundary = pos == 0 or not c[pos - 1].isalnum()
-                s = 90 + (5 if boundary else 0) + 5 * n / max(n, len(c))
-                sub[i] = 100.0 if c == u else min(100.0, s)
+        found = g.substrings(u)
+        if found is not None:
+            sub[found[0]] = found[1]
+        else:
+            lows = self.lows
+            for i in np.flatnonzero((cm >= n) & (pairs >= n - 1)).tolist():
+                c = lows[i]
+                pos = c.find(u)
+                if pos != -1:
+                    boundary = pos == 0 or not c[pos - 1].isalnum()
+                    s = 90 + (5 if boundary else 0) + 5 * n / max(n, len(c))
+                    sub[i] = 100.0 if c == u else min(100.0, s)
         hit = sub > _NONE
         # abbreviation: every character in order, in at least n - pairs blocks
         abbr_ok = (cm >= n) & ~hit
@@ -358,11 +471,19 @@ class TypeAhead:
             ratio = np.where(ratio_ok, 0.98 * ratio, _NONE)
             lower = np.where(hit, np.where(ratio_ok & (ratio / 0.98 > sub), 0.98 * sub, sub), _NONE)
             # partial ratio: windows at most as long as the shorter string; counted from 75
+            # A window of ``w`` characters shares at most m(w) = min(w, cm, (pairs + short + w + 1) / 3) of
+            # them, floored. Up to w* = min(cm, (pairs + short + 1) / 2, short) that is w itself, so
+            # 2 m / (short + w) grows; past w* it is capped by terms that, unfloored, fall with w. So the
+            # best window is at most the larger of the exact value at floor(w*) and the unfloored one
+            # just past it (no loop over widths).
             short = np.minimum(n, lens)
-            best = np.zeros(g.n)
-            for width in range(1, n + 1):
-                m = np.floor(np.minimum(np.minimum(width, cm), (pairs + short + width + 1) / 3))
-                best = np.where(width <= short, np.maximum(best, 2.0 * m / np.maximum(short + width, 1)), best)
+            top_w = np.maximum(short, 1)
+            w1 = np.clip(np.floor(np.minimum(np.minimum(cm, (pairs + short + 1) / 2), short)), 1, top_w)
+            m1 = np.floor(np.minimum(np.minimum(w1, cm), (pairs + short + w1 + 1) / 3))
+            w2 = np.minimum(w1 + 1, top_w)
+            m2 = np.minimum(np.minimum(w2, cm), (pairs + short + w2 + 1) / 3)
+            best = np.maximum(2.0 * m1 / (short + w1), 2.0 * m2 / (short + w2))
+            best = np.where(short >= 1, best, 0.0)
             partial_ok = (100.0 * best + _EPS >= 75) & ~hit   # at most 90: never above a substring
             partial = np.where(partial_ok, 90.0 * best + _EPS, _NONE)
         else:
@@ -370,4 +491,4 @@ class TypeAhead:
             ratio_ok = partial_ok = np.zeros(g.n, dtype=bool)
             lower = np.where(hit, sub, _NONE)
         upper = np.where(hit, np.maximum(sub, ratio), np.maximum(np.maximum(ratio, partial), abbr))
-        return _Bound(upper, lower, (hit, abbr_ok, ratio_ok, partial_ok))
+        return _Bound(upper, lower, (hit, abbr_ok, ratio_ok, partial_ok), sub, abbr, ratio, partial)
