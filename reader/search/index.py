@@ -45,6 +45,7 @@ MAX_OFFSETS = 200
 SNIPPET_WIDTH = 120
 _MAX_PREFIX_VARIANTS = 48
 _REFINE_MIN = 150           # candidates scanned for positions, at least
+_FIND_WORDS_UP_TO = 16      # SearchIndex.build(only=...) looks for each word up to this many (bench/search.py)
 _NOTE_CUTOFF = 80.0         # partial_ratio for note:/quote: fuzzy matches
 _TAG_CUTOFF = 70.0          # fuzzy_rank score for tag: fuzzy matches
 
@@ -55,15 +56,74 @@ class ArticleLike(Protocol):
     text: str
 
 
-@dataclass(frozen=True, slots=True)
 class Hit:
-    article: str
-    title: str
-    score: float
-    offsets: tuple[Span, ...]
-    title_spans: tuple[Span, ...]
-    snippet: str
-    snippet_spans: tuple[Span, ...]
+    """One ranked article: its id, title, score, the hit offsets in its text, the hit spans in its title, and
+    a one-line ``snippet`` with the hits' ``snippet_spans`` in it.
+
+    A search returns up to a few hundred hits and a screen shows a dozen, so the index hands over the text
+    and cuts the snippet when it is first read (``cut_from``); ``has_snippet`` tells whether there is one
+    without cutting it. Immutable; equal when every public field is.
+    """
+
+    __slots__ = ("article", "title", "score", "offsets", "title_spans", "_cut", "_source")
+
+    def __init__(self, article: str, title: str, score: float, offsets: tuple[Span, ...],
+                 title_spans: tuple[Span, ...], snippet: str = "", snippet_spans: tuple[Span, ...] = (), *,
+                 cut_from: tuple[str, Sequence[int]] | None = None) -> None:
+        put = object.__setattr__
+        put(self, "article", article)
+        put(self, "title", title)
+        put(self, "score", score)
+        put(self, "offsets", offsets)
+        put(self, "title_spans", title_spans)
+        put(self, "_cut", None if cut_from is not None else (snippet, tuple(snippet_spans)))
+        put(self, "_source", cut_from)  # (text, the group of each offset) until the snippet is cut
+
+    def _snippet_pair(self) -> tuple[str, tuple[Span, ...]]:
+        cut = self._cut
+        if cut is None:
+            text, groups = self._source  # type: ignore[misc]
+            cut = _snippet(text, self.offsets, groups=groups)
+            object.__setattr__(self, "_cut", cut)
+            object.__setattr__(self, "_source", None)
+        return cut
+
+    @property
+    def snippet(self) -> str:
+        return self._snippet_pair()[0]
+
+    @property
+    def snippet_spans(self) -> tuple[Span, ...]:
+        return self._snippet_pair()[1]
+
+    @property
+    def has_snippet(self) -> bool:
+        """``bool(self.snippet)``, without cutting it when it is not cut yet (a text with a printing
+        character always has one)."""
+        source = self._source
+        if source is not None and source[0].strip():
+            return True
+        return bool(self.snippet)
+
+    def _key(self) -> tuple:
+        return (self.article, self.title, self.score, self.offsets, self.title_spans, *self._snippet_pair())
+
+    def __eq__(self, other: object) -> bool:
+        return self._key() == other._key() if isinstance(other, Hit) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Hit is immutable (tried to set {name!r})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Hit is immutable (tried to delete {name!r})")
+
+    def __repr__(self) -> str:
+        return (f"Hit(article={self.article!r}, title={self.title!r}, score={self.score!r}, "
+                f"offsets={self.offsets!r}, title_spans={self.title_spans!r}, snippet={self.snippet!r}, "
+                f"snippet_spans={self.snippet_spans!r})")
 
 
 def snippet(text: str, spans: Sequence[Span], width: int = SNIPPET_WIDTH) -> tuple[str, tuple[Span, ...]]:
@@ -169,16 +229,35 @@ def _is_word_char(ch: str) -> bool:
 
 
 def _find_word(low: str, word: str, limit: int = MAX_OFFSETS) -> list[Span]:
-    """Occurrences of ``word`` in ``low`` as a whole word (the tokeniser's ``\\w+`` boundaries)."""
+    """Occurrences of ``word`` in ``low`` as a whole word (the tokeniser's ``\\w+`` boundaries: ``\\w`` is
+    ``isalnum()`` or ``_``). ``str.find`` and two character tests per occurrence: a regular expression with
+    ``\\b`` or a look-behind gets no literal-prefix scan from ``re`` and is several times slower."""
     out: list[Span] = []
     n, size = len(low), len(word)
-    start = low.find(word)
-    while start != -1 and len(out) < limit:
+    find = low.find
+    start = find(word)
+    while start != -1:
         end = start + size
-        if (start == 0 or not _is_word_char(low[start - 1])) and (end == n or not _is_word_char(low[end])):
-            out.append((start, end))
-        start = low.find(word, end)
+        if start:
+            c = low[start - 1]
+            if c.isalnum() or c == "_":
+                start = find(word, end)  # an overlapping one is inside a word too
+                continue
+        if end < n:
+            c = low[end]
+            if c.isalnum() or c == "_":
+                start = find(word, end)  # an overlapping one is inside a word too
+                continue
+        out.append((start, end))
+        if len(out) >= limit:
+            break
+        start = find(word, end)
     return out
+
+
+def _words_in(low: str, words: Iterable[str]) -> set[str]:
+    """Which of ``words`` (``\\w+`` words) occur in ``low`` as whole words."""
+    return {w for w in words if w in low and _find_word(low, w, 1)}
 
 
 @dataclass(slots=True)
@@ -246,6 +325,11 @@ class SearchIndex:
         post: defaultdict[str, list[int]] = defaultdict(list)
         tpost: defaultdict[str, list[int]] = defaultdict(list)
         findall = WORD_RE.findall
+        # Looking for each of a few words costs about a sixteenth of tokenising the text, per word. A word
+        # the tokeniser cannot produce (not all \w) is never a token, so it is left out of the search too.
+        few = None
+        if only is not None and len(only) <= _FIND_WORDS_UP_TO:
+            few = [w for w in only if WORD_RE.fullmatch(w)]
         gc_was_enabled = gc.isenabled()
         gc.disable()          # millions of small lists: the cyclic collector would triple the build time
         try:
@@ -259,12 +343,17 @@ class SearchIndex:
                 self._low.append(low)
                 self._title_low.append(tlow)
                 self._number.setdefault(art.id, n)
-                title_words = set(findall(tlow))
-                words = set(findall(low))
-                words.update(title_words)
-                if only is not None:
-                    words &= only
-                    title_words &= only
+                if few is not None:  # a handful of words: look for each (str.find) instead of tokenising
+                    title_words = _words_in(tlow, few)
+                    words = _words_in(low, few)
+                    words.update(title_words)
+                else:
+                    title_words = set(findall(tlow))
+                    words = set(findall(low))
+                    words.update(title_words)
+                    if only is not None:
+                        words &= only
+                        title_words &= only
                 deque(map(list.append, map(post.__getitem__, words), repeat(n)), maxlen=0)
                 deque(map(list.append, map(tpost.__getitem__, title_words), repeat(n)), maxlen=0)
             self._post, self._tpost = dict(post), dict(tpost)
@@ -592,12 +681,10 @@ class SearchIndex:
             results.append(self._refine(n, is_full, positive, soft_gi, raw_words))
         results.sort(key=lambda r: (-r.score, r.n))
         hits: list[Hit] = []
-        for r in results[:limit]:
-            check()
-            snippet, snippet_spans = _snippet(self._texts[r.n], r.offsets, groups=r.groups)
+        for r in results[:limit]:  # snippets are cut when shown (Hit.snippet)
             hits.append(Hit(article=self._ids[r.n], title=self._titles[r.n], score=round(min(100.0, r.score), 2),
                             offsets=tuple(r.offsets), title_spans=tuple(merge_spans(r.title_spans)),
-                            snippet=snippet, snippet_spans=snippet_spans))
+                            cut_from=(self._texts[r.n], r.groups)))
         return hits
 
     def _mean_length(self) -> float:

@@ -120,6 +120,52 @@ def test_every_hit_keeps_its_invariants(seed_index, seeds):
             check_hit(h, _seed(seeds, h.article[:4]).text)
 
 
+def test_hits_cut_their_snippet_when_read_and_compare_by_value(seed_index, seeds):
+    hits = seed_index.search("pandemic fight")
+    again = seed_index.search("pandemic fight")
+    assert hits and all(h.has_snippet for h in hits)
+    for h, uncut in zip(hits, again):
+        assert h.snippet and h.snippet_spans  # cut on first read
+        check_hit(h, _seed(seeds, h.article[:4]).text)
+        eager = Hit(h.article, h.title, h.score, h.offsets, h.title_spans, h.snippet, h.snippet_spans)
+        assert h == eager and hash(h) == hash(eager)
+        assert uncut == h  # cutting on comparison gives the same snippet
+        with pytest.raises(AttributeError):
+            h.score = 0.0  # type: ignore[misc]
+    blank = Hit("x", "x", 1.0, (), (), cut_from=("", ()))
+    assert not blank.has_snippet and blank.snippet == ""
+
+
+_WORDISH = st.text(alphabet=st.sampled_from("ab_1é\u00b2\ue000-. \n\u0301"), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(st.tuples(_WORDISH, _WORDISH), min_size=1, max_size=5),
+       words=st.sets(_WORDISH.filter(bool), min_size=1, max_size=6))
+def test_build_looking_for_a_few_words_equals_tokenising(texts, words):
+    """SearchIndex.build(only=...) looks a handful of words up with str.find instead of tokenising each
+    text: the same postings either way, words that are not all \\w included (they are never tokens)."""
+    import reader.search.index as index_module
+    from reader.search.text import WORD_RE
+
+    docs = [Doc(f"{i}.txt", title, text) for i, (title, text) in enumerate(texts)]
+    looked_up = SearchIndex.build(docs, only=set(words))
+    saved = index_module._FIND_WORDS_UP_TO
+    index_module._FIND_WORDS_UP_TO = -1
+    try:
+        tokenised = SearchIndex.build(docs, only=set(words))
+    finally:
+        index_module._FIND_WORDS_UP_TO = saved
+    for n, doc in enumerate(docs):
+        low, tlow = doc.text.lower(), doc.title.lower()
+        expected = (set(WORD_RE.findall(low)) | set(WORD_RE.findall(tlow))) & words
+        tokens = [w for w in words if WORD_RE.fullmatch(w)]
+        assert index_module._words_in(low, tokens) | index_module._words_in(tlow, tokens) == expected
+    for word in words:
+        assert looked_up._post.get(word) == tokenised._post.get(word)
+        assert looked_up._tpost.get(word) == tokenised._tpost.get(word)
+
+
 def test_empty_query_returns_nothing(seed_index):
     assert seed_index.search("") == []
     assert seed_index.search("   ") == []

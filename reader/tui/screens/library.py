@@ -486,7 +486,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
             return self._cells(a, emphasise(hit.title, hit.title_spans, one_line=True), snippet)
 
         table.cursor_row = 0
-        table.set_rows([h.article for h in hits], cells, [2 if h.snippet else 1 for h in hits])
+        table.set_rows([h.article for h in hits], cells, [2 if h.has_snippet else 1 for h in hits])
         if table.row_count:
             table.move_cursor(row=0)
         self._show_empty(None if self.hits else f"Nothing matches “{query}”.")
@@ -654,6 +654,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
             self.query_one(ArticlePreview).show(None, [])
             return
         hit = next((h for h in self.hits if h.article == article_id), None) if self.search_text else None
+        self.query_one(ArticlePreview).loads += 1  # here, not in the worker: the DOM is the UI thread's
         self.preview_worker(article, hit)
 
     @work(thread=True, exclusive=True, group="library-preview")
@@ -661,7 +662,6 @@ class LibraryScreen(TextKeysStandAside, Screen):
         from reader.preview import assemble, read_body
 
         worker = get_current_worker()
-        self.query_one(ArticlePreview).loads += 1
         body = read_body(article, self.app.corpus_root)
         records = self.app.session.records_for(article.id) if self.app.session_open else []
         lines = assemble(article, body, records, hit=hit)
