@@ -12,7 +12,8 @@ For each corpus (generated with ``../shared/bench-corpus.py --articles N`` into 
   - cold: the same after deleting both caches (the list must come from parsing every file);
   ready when the header shows "N articles" (the list is filled);
 * sort (``s``) and filter (title type-ahead, then the full-text search) on the library screen of a
-  headless app (``App.run_test``): the time of each step's handler, median of a few;
+  headless app (``App.run_test``): the time of each step's handler, median of a few; and, when
+  ``CORPUS.needles.json`` is there, both filters over its first typo'd needles (p50 / p95);
 * with ``--store``: bench/scale_store.py's save medians (100,000 annotations in one article and spread,
   beside TinyDB's default storage) and its import of 20,000 annotations into one article.
 
@@ -40,6 +41,7 @@ from startup import BARE_APP, one_run  # noqa: E402
 startup.TIMEOUT = 180.0  # a cold start at 100,000 articles parses every file
 
 SHARED = ROOT.parent / "shared"
+NEEDLE_QUERIES = 60  # of the needles beside the corpus, through both library filters
 
 
 def corpus_for(articles: int) -> Path:
@@ -126,10 +128,32 @@ def sort_and_filter(corpus: Path, work: Path, repeats: int = 3) -> dict:
             out.update(sort_ms=round(statistics.median(sorts) * 1000, 1),
                        title_filter_ms=round(statistics.median(titles) * 1000, 1),
                        search_filter_ms=round(statistics.median(full) * 1000, 1))
+            # the same two filters over the corpus's typo'd needles, when bench-corpus.py wrote them
+            needles = Path(f"{corpus}.needles.json")
+            if needles.is_file():
+                queries = [n["query"] for n in json.loads(needles.read_text())][:NEEDLE_QUERIES]
+                titles, full = [], []
+                for query in queries:
+                    t = time.perf_counter()
+                    screen.search_text = query
+                    screen._show_hits(query, app.library.search_titles(query))
+                    titles.append(time.perf_counter() - t)
+                    t = time.perf_counter()
+                    screen._show_hits(query, app.session.index().search(query, limit=200))
+                    full.append(time.perf_counter() - t)
+                    await pilot.pause()
+                for name, times in (("title", titles), ("search", full)):
+                    times.sort()
+                    out[f"{name}_filter_needles_p50_ms"] = round(statistics.median(times) * 1000, 1)
+                    out[f"{name}_filter_needles_p95_ms"] = round(times[int(0.95 * (len(times) - 1))] * 1000, 1)
 
     asyncio.run(go())
     print(f"  library sort {out['sort_ms']} ms, title filter {out['title_filter_ms']} ms, "
           f"full-text filter {out['search_filter_ms']} ms (handler time, median)")
+    if "search_filter_needles_p95_ms" in out:
+        print(f"  over {NEEDLE_QUERIES} needles: title filter p50 {out['title_filter_needles_p50_ms']} / p95 "
+              f"{out['title_filter_needles_p95_ms']} ms, full-text filter p50 {out['search_filter_needles_p50_ms']}"
+              f" / p95 {out['search_filter_needles_p95_ms']} ms")
     return out
 
 

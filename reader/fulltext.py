@@ -250,6 +250,16 @@ class FullTextIndex:
         with self._lock:
             return self.db.execute("SELECT count(*) FROM docs").fetchone()[0]
 
+    def prepare(self) -> None:
+        """Load the vocabulary now rather than on the first query (~20 ms at 10,000 articles, ~0.3 s at
+        100,000: the first keystroke of a search should not pay it). A cache that cannot be read is left to
+        the search, which says so and rebuilds it."""
+        with self._lock:
+            try:
+                self._load_vocabulary()
+            except sqlite3.DatabaseError:
+                pass
+
     def _load_vocabulary(self) -> None:
         generation = self.db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()[0]
         if self._vocab is not None and generation == self._generation:

@@ -150,6 +150,7 @@ class Library:
             articles = list(self.articles)
             done = self.index.update(articles, progress=progress, cancelled=cancelled)
             if cancelled is None or not cancelled():
+                self.index.prepare()  # the vocabulary, so that the first query does not load it
                 self._indexed_generation = generation
             return done
 

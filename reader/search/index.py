@@ -40,6 +40,7 @@ from reader.search.vocabulary import MAX_FUZZY_VARIANTS, TYPO_PREFIX_BELOW, allo
 __all__ = ["ArticleLike", "Hit", "SearchIndex", "MAX_OFFSETS", "snippet"]
 
 _SPACE_RE = re.compile(r"\s+")
+_WORD_CHAR_SEARCH = WORD_CHAR_RE.search
 
 MAX_OFFSETS = 200
 SNIPPET_WIDTH = 120
@@ -222,10 +223,6 @@ class _Cancelled(Exception):
 
 
 _NO = (0.0, "")
-
-
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
 
 
 def _find_word(low: str, word: str, limit: int = MAX_OFFSETS) -> list[Span]:
@@ -745,7 +742,7 @@ class SearchIndex:
                     if s2 < e:
                         continue
                     gap = low[e:s2]
-                    if len(gap) > 4 or any(_is_word_char(c) for c in gap):
+                    if len(gap) > 4 or (gap != " " and _WORD_CHAR_SEARCH(gap) is not None):
                         break
                     if oi2 == oi + 1 and run.get(j, 1) < r + 1:
                         run[j] = r + 1
