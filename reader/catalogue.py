@@ -79,6 +79,19 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
     return db
 
 
+def write_meta(db: sqlite3.Connection, meta: dict[str, str]) -> None:
+    """Set rows of the ``meta`` key/value table of a cache database (the catalogue's, the search index's)."""
+    db.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", list(meta.items()))
+
+
+def close_quietly(db: sqlite3.Connection) -> None:
+    """Close a cache database; an error on closing is ignored (a cache is rebuilt when it is not right)."""
+    try:
+        db.close()
+    except sqlite3.Error:
+        pass
+
+
 _LOCK = threading.Lock()  # one lock for every lazy read: they are rare and short
 
 
@@ -225,15 +238,11 @@ class Catalogue:
         return usable
 
     def _set_meta(self, db: sqlite3.Connection) -> None:
-        db.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-                       [("schema", str(SCHEMA_VERSION)), ("parser", str(_corpus.PARSER_VERSION)),
-                        ("root", str(self.root))])
+        write_meta(db, {"schema": str(SCHEMA_VERSION), "parser": str(_corpus.PARSER_VERSION),
+                        "root": str(self.root)})
 
     def close(self) -> None:
-        try:
-            self.db.close()
-        except sqlite3.Error:
-            pass
+        close_quietly(self.db)
 
     # ---- syncing
 

@@ -22,11 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from reader.display import CONTROL_PICTURES, control_pictures
+from reader.display import C1_RE, CONTROL_BYTES, control_pictures
 from reader.display import field as display_field
 
 __all__ = [
-    "CONTROL_PICTURES",
     "Article",
     "Corpus",
     "CorpusError",
@@ -113,9 +112,8 @@ class Corpus:
 # --------------------------------------------------------------------------------------------------
 # Control characters
 
-# The pictures and the regex belong to reader.display (one owner); the corpus adds the fast check on bytes.
-_C0_BYTES = bytes(c for c in range(0x20) if c not in (0x09, 0x0A)) + b"\x7f"
-_C1_RE = re.compile("[\x80-\x9f]")
+# The pictures and the character tables belong to reader.display (one owner); the corpus adds the fast
+# check on the bytes it has at hand anyway.
 
 
 def sanitize(text: str) -> str:
@@ -135,7 +133,7 @@ def _sanitize(text: str, raw: bytes) -> str:
     """``sanitize(text)`` given ``raw``, the UTF-8 encoding of ``text``."""
     # The check runs on the bytes, in C all the way: C0 and DEL are single bytes in UTF-8, and a C1
     # character is always b"\xc2" and a continuation byte.
-    if len(raw.translate(None, _C0_BYTES)) == len(raw) and (b"\xc2" not in raw or _C1_RE.search(text) is None):
+    if len(raw.translate(None, CONTROL_BYTES)) == len(raw) and (b"\xc2" not in raw or C1_RE.search(text) is None):
         return text
     # Replace match by match: str.translate() walks every character through a dict (seconds for 20 MB).
     return control_pictures(text)

@@ -29,7 +29,8 @@ from __future__ import annotations
 import re
 
 __all__ = [
-    "CONTROL_PICTURES", "CONTROL_RE", "DISPLAY_TABLE", "INVISIBLE_RE", "UNSAFE_RE", "STAND_IN",
+    "C1_RE", "CONTROL_BYTES", "CONTROL_PICTURES", "CONTROL_RE", "DISPLAY_TABLE", "INVISIBLE_RE", "UNSAFE_RE",
+    "STAND_IN",
     "cell_safe", "control_pictures", "field", "json_for_terminal", "name",
     "one_line", "same_length", "visible", "visible_with_map",
 ]
@@ -44,8 +45,18 @@ CONTROL_PICTURES: dict[int, str] = {
     **{c: STAND_IN for c in range(0x80, 0xA0)},
 }
 
+# The ranges every pattern below is built from: C0 but "\n" and "\t"; DEL; C1.
+_C0 = "\x00-\x08\x0b-\x1f"
+_DEL = "\x7f"
+_C1 = "\x80-\x9f"
+
 #: C0 controls but "\n" and "\t", DEL and C1 (one character per match: faster to scan than with "+").
-CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+CONTROL_RE = re.compile(f"[{_C0}{_DEL}{_C1}]")
+#: C1 controls alone.
+C1_RE = re.compile(f"[{_C1}]")
+#: The C0 controls (but "\n"/"\t") and DEL as bytes, for ``bytes.translate(None, CONTROL_BYTES)``: each
+#: is one byte in UTF-8, so a check on encoded text finds them without decoding (C1 needs :data:`C1_RE`).
+CONTROL_BYTES = bytes(code for code in CONTROL_PICTURES if code < 0x80)
 
 # Invisible or reordering characters: Unicode category Cf (format: bidi controls U+200E/F, U+202A-202E,
 # U+2066-2069, U+061C; zero-width U+200B-200D, U+2060-2064, U+FEFF; soft hyphen; interlinear annotation;
@@ -64,8 +75,8 @@ _INVISIBLE = "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in _INV
 INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
 
 #: Everything that must not reach a terminal as is (\n and \t are the caller's business).
-UNSAFE_RE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_INVISIBLE}]")
-_UNSAFE_OR_SPACE_RE = re.compile(f"[\x00-\x1f\x7f-\x9f{_INVISIBLE}]")
+UNSAFE_RE = re.compile(f"[{_C0}{_DEL}{_C1}{_INVISIBLE}]")
+_UNSAFE_OR_SPACE_RE = re.compile(f"[\t\n{_C0}{_DEL}{_C1}{_INVISIBLE}]")
 
 #: Same-length display of article text, for ``str.translate``: every unsafe character one visible
 #: character (control pictures, ``�`` for C1 and invisible characters), a tab one blank cell, a newline
@@ -183,7 +194,7 @@ def one_line(text: str, limit: int | None = None) -> str:
 
 
 # JSON: the characters json.dumps leaves raw (it escapes C0 itself) that a terminal must not see.
-_JSON_UNSAFE_RE = re.compile(f"[\x7f-\x9f{_INVISIBLE}]")
+_JSON_UNSAFE_RE = re.compile(f"[{_DEL}{_C1}{_INVISIBLE}]")
 
 
 def _json_escape(match: re.Match[str]) -> str:

@@ -335,10 +335,6 @@ def _visible(text: str) -> str:
     return visible(text.replace("\r\n", "\n"))
 
 
-def _one_line(text: str) -> str:
-    return one_line(text)
-
-
 def _block(label: str, text: str) -> list[str]:
     """``- label: first line`` with the following lines indented under it."""
     lines = _visible(text).split("\n")
@@ -362,7 +358,7 @@ def export_markdown(records: Iterable[dict[str, Any]], articles: Mapping[str, Ar
     whole = len(cleaned) - passages
     n_articles = len(by_article)
     out = [
-        f"# Annotations — {_one_line(str(corpus))}",
+        f"# Annotations — {one_line(str(corpus))}",
         "",
         f"Generated {rec.now_iso()[:19]}Z · {len(cleaned)} annotation{'s' if len(cleaned) != 1 else ''} "
         f"({passages} passage{'s' if passages != 1 else ''}, {whole} whole-article) "
@@ -372,15 +368,15 @@ def export_markdown(records: Iterable[dict[str, Any]], articles: Mapping[str, Ar
     for aid in sorted(by_article):
         article = articles.get(aid)
         title = _text_or_none(_attr(article, "title")) or aid
-        out += [f"## {_one_line(title)}", ""]
+        out += [f"## {one_line(title)}", ""]
         details = [aid] + [v for v in (_text_or_none(_attr(article, k)) for k in ("date", "byline", "source"))
                            if v]
-        out += [" · ".join(_one_line(d) for d in details), ""]
+        out += [" · ".join(one_line(d) for d in details), ""]
         for r in by_article[aid]:
             if rec.is_whole_article(r):
                 block: list[str] = []
                 if r["tags"]:
-                    block.append("- article tags: " + ", ".join(_one_line(t) for t in r["tags"]))
+                    block.append("- article tags: " + ", ".join(one_line(t) for t in r["tags"]))
                 if r["note"]:
                     block += _block("article note", r["note"])
                 if block:
@@ -392,7 +388,7 @@ def export_markdown(records: Iterable[dict[str, Any]], articles: Mapping[str, Ar
             out.append("")
             block = [f"- offsets: {r['start']}–{r['end']}"]
             if r["tags"]:
-                block.append("- tags: " + ", ".join(_one_line(t) for t in r["tags"]))
+                block.append("- tags: " + ", ".join(one_line(t) for t in r["tags"]))
             if r["note"]:
                 block += _block("note", r["note"])
             out += block + [""]
@@ -407,10 +403,10 @@ def export_markdown(records: Iterable[dict[str, Any]], articles: Mapping[str, Ar
             title = _text_or_none(_attr(articles.get(r["article"]), "title")) or r["article"]
             out += [f"> {line}" if line else ">" for line in _visible(r["quote"]).split("\n")]
             out.append("")
-            block = [f"- article: {_one_line(title)} ({_one_line(r['article'])})",
+            block = [f"- article: {one_line(title)} ({one_line(r['article'])})",
                      f"- last known offsets: {r['start']}–{r['end']}"]
             if r["tags"]:
-                block.append("- tags: " + ", ".join(_one_line(t) for t in r["tags"]))
+                block.append("- tags: " + ", ".join(one_line(t) for t in r["tags"]))
             if r["note"]:
                 block += _block("note", r["note"])
             out += block + [""]

@@ -37,7 +37,7 @@ from typing import Callable, Iterable, Sequence
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from reader.catalogue import _remove_db_files, connect
+from reader.catalogue import _remove_db_files, close_quietly, connect, write_meta
 from reader.search.index import Hit, SearchIndex
 from reader.search.query import parse_query
 from reader.search.vocabulary import TYPO_PREFIX_BELOW, allowed_edits, typo_prefixed, typo_quality
@@ -139,14 +139,10 @@ class FullTextIndex:
 
     @staticmethod
     def _set_meta(db: sqlite3.Connection) -> None:
-        db.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-                       [("version", str(INDEX_VERSION)), ("generation", "0")])
+        write_meta(db, {"version": str(INDEX_VERSION), "generation": "0"})
 
     def close(self) -> None:
-        try:
-            self.db.close()
-        except sqlite3.Error:
-            pass
+        close_quietly(self.db)
 
     # ---- updating
 

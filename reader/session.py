@@ -271,12 +271,9 @@ class Session:
     def reattach(self, annotation_id: str, start: int, end: int) -> Outcome:
         """Attach an orphaned (or misplaced) annotation to ``text[start:end]`` of its article as it is now:
         the same id, tags, note, annotator and creation time; the quote it had is kept as ``old_quote``."""
-        refused = self._from_backup(annotation_id)
-        if refused is not None:
-            return refused
-        current = self.get(annotation_id)
-        if current is None:
-            raise KeyError(annotation_id)
+        current = self._editable(annotation_id)
+        if isinstance(current, Outcome):
+            return current
         article = self.article(current["article"])
         if article is None:
             raise KeyError(current["article"])
@@ -427,24 +424,13 @@ class Session:
         Returns the file written, or None when there was nothing to rescue.
         """
         from reader.export import render
-        from reader.fsutil import atomic_write
 
         records = {i: p.record for i, p in self._final_pending().items() if p.kind in ("add", "update")}
         if not records:
             return None
         articles = {a.id: a for a in self.articles}
         text = render("json", list(records.values()), articles, corpus=str(self.corpus_root))
-        stamp = now_iso().replace(":", "").replace("-", "")[:15]
-        candidates = [folder] if folder else [self.db_path.parent, Path.cwd(), Path.home()]
-        for place in candidates:
-            target = Path(place) / f"reader-unsaved-{stamp}.json"
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                atomic_write(target, text.encode("utf-8"))
-            except OSError:
-                continue
-            return target
-        return None
+        return self._write_rescue(folder, ".json", text)
 
     def _final_pending(self) -> dict[str, Pending]:
         """The last pending change of each annotation: what the user's latest intent is."""
@@ -455,18 +441,23 @@ class Session:
 
     def rescue_deletes(self, folder: Path | None = None) -> Path | None:
         """Write the ids of unsaved deletions, one a line, for `reader delete --from FILE`; None if none."""
-        from reader.fsutil import atomic_write
-
         ids = [i for i, p in self._final_pending().items() if p.kind == "delete"]
         if not ids:
             return None
+        return self._write_rescue(folder, "-deleted.txt", "".join(f"{i}\n" for i in ids))
+
+    def _write_rescue(self, folder: Path | None, ending: str, text: str) -> Path | None:
+        """``text`` in ``reader-unsaved-<time><ending>`` in ``folder``, else in the first of the database's
+        folder, the working folder and the home folder that takes it; None when none does."""
+        from reader.fsutil import atomic_write
+
         stamp = now_iso().replace(":", "").replace("-", "")[:15]
         candidates = [folder] if folder else [self.db_path.parent, Path.cwd(), Path.home()]
         for place in candidates:
-            target = Path(place) / f"reader-unsaved-{stamp}-deleted.txt"
+            target = Path(place) / f"reader-unsaved-{stamp}{ending}"
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                atomic_write(target, "".join(f"{i}\n" for i in ids).encode("utf-8"))
+                atomic_write(target, text.encode("utf-8"))
             except OSError:
                 continue
             return target

@@ -1,5 +1,7 @@
 """A writer process for the reliability tests: ``python tests/unit/store_writer.py DB COUNT [options]``.
 
+Run with the interpreter of the environment ``reader`` is installed in (the tests use ``sys.executable``).
+
 Adds COUNT annotations and prints each id on stdout only after ``add`` returned (the store promises the
 annotation is on disk by then). With ``--ready FILE --go FILE`` it creates FILE(ready) once the store is
 open, then waits for FILE(go) so that several writers start at the same moment.
@@ -13,9 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from reader.store import AnnotationStore  # noqa: E402
+from reader.store import AnnotationStore
 
 
 def main() -> int:

@@ -11,8 +11,8 @@ from rich.cells import cell_len
 
 from reader import display
 from reader.display import (
-    CONTROL_PICTURES, CONTROL_RE, DISPLAY_TABLE, INVISIBLE_RE, UNSAFE_RE, cell_safe, control_pictures,
-    field, json_for_terminal, one_line, same_length, visible, visible_with_map,
+    C1_RE, CONTROL_BYTES, CONTROL_PICTURES, CONTROL_RE, DISPLAY_TABLE, INVISIBLE_RE, UNSAFE_RE, cell_safe,
+    control_pictures, field, json_for_terminal, one_line, same_length, visible, visible_with_map,
 )
 
 # Cf characters drawn with a glyph (Prepended_Concatenation_Mark): deliberately not "invisible".
@@ -50,6 +50,14 @@ def test_the_control_regex_is_every_control_but_newline_and_tab() -> None:
         expected = unicodedata.category(char) == "Cc" and char not in "\n\t"
         assert bool(CONTROL_RE.match(char)) == expected, hex(code)
         assert (code in CONTROL_PICTURES) == expected
+
+
+def test_the_byte_and_c1_tables_split_the_control_regex_between_them() -> None:
+    for code in range(0x3000):
+        char = chr(code)
+        in_bytes = code < 0x80 and code in CONTROL_BYTES
+        assert (in_bytes or bool(C1_RE.match(char))) == bool(CONTROL_RE.match(char)), hex(code)
+        assert not (in_bytes and C1_RE.match(char)), hex(code)
 
 
 def test_the_display_table_gives_one_visible_character_for_every_unsafe_one() -> None:

@@ -37,3 +37,27 @@ def test_unsaved_adds_edits_and_deletes_are_rescued_and_replayed(seeds_copy: Pat
     run("import", str(records), *base)
     run("delete", "--from", str(deletes), *base)
     assert sorted(t for r in AnnotationStore(db).all() for t in r["tags"]) == ["edited", "new"]
+
+
+def test_an_annotation_shown_from_a_backup_refuses_every_change(seeds_copy: Path, tmp_path: Path) -> None:
+    from reader.store import shard_name
+
+    db = tmp_path / "annotations" / "annotations.json"
+    store = AnnotationStore(db)
+    kept = store.add(article=A000, note="first")
+    store.update(kept["id"], note="second")                   # the first version is now a backup
+    shard = db.parent / "annotations.d" / shard_name(A000)
+    shard.write_bytes(shard.read_bytes()[:-9])                # the shard is damaged: the backup is shown
+    session = Session(seeds_copy, db, corpus=load_corpus(seeds_copy))
+    assert [r["note"] for r in session.all_annotations()] == ["first"]     # reading the article finds it
+    assert session.shown_from_backup(kept["id"])
+    for change in (lambda: session.update(kept["id"], note="x"), lambda: session.reattach(kept["id"], 0, 4),
+                   lambda: session.accept_place(kept["id"]), lambda: session.delete(kept["id"])):
+        outcome = change()
+        assert outcome.refused and not outcome.saved and "backup" in (outcome.error or "")
+    for change in (lambda: session.update("no-such-id", note="x"), lambda: session.reattach("no-such-id", 0, 4)):
+        try:
+            change()
+        except KeyError:
+            continue
+        raise AssertionError("an unknown id is a KeyError")

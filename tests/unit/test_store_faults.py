@@ -19,7 +19,6 @@ import pytest
 from reader import fsutil
 from reader.store import AnnotationStore, StoreError
 
-REPO = Path(__file__).resolve().parents[2]
 STEPS = ("write", "fsync", "replace", "fsync_dir")
 
 
@@ -89,14 +88,13 @@ def test_an_oserror_at_any_step_loses_nothing_acknowledged(tmp_path: Path, monke
 
 CHILD = textwrap.dedent("""
     import os, sys
-    sys.path.insert(0, {repo!r})
     from reader import fsutil
     from reader.store import AnnotationStore
     db, step, nth = sys.argv[1], sys.argv[2], int(sys.argv[3])
     s = AnnotationStore(db)
     for i in range(4):
         print(s.add(article="a%d" % (i % 2), note=str(i))["id"], flush=True)
-    calls = {{"n": 0}}
+    calls = {"n": 0}
     target = fsutil if step == "fsync_dir" else os
     real = getattr(target, step)
     def patched(*args, **kwargs):
@@ -114,7 +112,7 @@ CHILD = textwrap.dedent("""
 @pytest.mark.parametrize("step", STEPS)
 def test_a_crash_at_any_step_loses_nothing_acknowledged(tmp_path: Path, step: str, nth: int) -> None:
     db = tmp_path / "annotations.json"
-    proc = subprocess.run([sys.executable, "-c", CHILD.format(repo=str(REPO)), str(db), step, str(call_number(step, nth))],
+    proc = subprocess.run([sys.executable, "-c", CHILD, str(db), step, str(call_number(step, nth))],
                           capture_output=True, text=True, timeout=60)
     # (argument: which call of the step dies)
     assert proc.returncode == 9, proc.stderr

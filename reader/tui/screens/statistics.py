@@ -29,10 +29,6 @@ def _integer_ticks(top: int) -> list[int]:
     return list(range(0, top + step, step))
 
 
-def _short(text: str, limit: int) -> str:
-    return one_line(text, limit)
-
-
 class StatisticsScreen(Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="statistics.back"),
@@ -90,7 +86,7 @@ class StatisticsScreen(Screen):
         room = max(3, (self.size.height or 24) - 8)
         top = self.stats.tags[:room]
         if top:
-            plt.bar([_short(t, 24) for t, _ in reversed(top)], [n for _, n in reversed(top)],
+            plt.bar([one_line(t, 24) for t, _ in reversed(top)], [n for _, n in reversed(top)],
                     orientation="horizontal", width=0.6)
             plt.xticks(_integer_ticks(max(n for _, n in top)))
         plt.title("Annotations per tag" + (f" (top {len(top)} of {len(self.stats.tags)})"
@@ -113,7 +109,7 @@ class StatisticsScreen(Screen):
         table = self.query_one("#table-articles", DataTable)
         table.add_columns("Count", "Article", "Id")
         for article, title, n in self.stats.articles:
-            table.add_row(f"{n:>5}", _short(title, 60), field(article))
+            table.add_row(f"{n:>5}", one_line(title, 60), field(article))
 
     def _fill_together(self) -> None:
         table = self.query_one("#table-together", DataTable)
@@ -122,7 +118,7 @@ class StatisticsScreen(Screen):
         overlap = dict(self.stats.overlap)
         pairs = list(dict.fromkeys([p for p, _ in self.stats.overlap] + [p for p, _ in self.stats.same_article]))
         for pair in pairs:
-            table.add_row(f"{overlap.get(pair, 0):>11}", f"{same.get(pair, 0):>15}", _short(" + ".join(pair), 70))
+            table.add_row(f"{overlap.get(pair, 0):>11}", f"{same.get(pair, 0):>15}", one_line(" + ".join(pair), 70))
 
     def _fill_coders(self, records, articles) -> None:
         table = self.query_one("#table-coders", DataTable)
@@ -138,10 +134,10 @@ class StatisticsScreen(Screen):
         counts = dict(self.stats.annotators)
         a, b = sorted(names, key=lambda w: (-counts.get(w, 0), w))[:2]
         result = agree(records, a, b, {aid: len(art.text) for aid, art in articles.items()})
-        table.add_columns("Alpha", "Both", f"Only {_short(a, 12)}", f"Only {_short(b, 12)}", "Tag")
+        table.add_columns("Alpha", "Both", f"Only {one_line(a, 12)}", f"Only {one_line(b, 12)}", "Tag")
         for t in result.tags:
             table.add_row("  n/a" if t.alpha is None else f"{round(t.alpha, 2) + 0.0:5.2f}", f"{t.both:>6}", f"{t.only_a:>8}",
-                          f"{t.only_b:>8}", _short(t.tag, 40))
+                          f"{t.only_b:>8}", one_line(t.tag, 40))
         note.update(Content(f"{a} and {b} on the {len(result.articles)} article(s) both annotated; "
                             f"Krippendorff's alpha on characters. `reader agree A B` for other pairs."))
 
