@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO / "seeds"
-SHARED = REPO.parent / "shared"
+from tests.helpers import SEEDS, SHARED
 
 
 @pytest.fixture

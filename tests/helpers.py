@@ -11,6 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"                # the bundled articles
+SHARED = REPO.parent / "shared"      # the benchmark corpus generator, validators and schemas, when beside the repo
+
 # The five bundled seeds, by their file names (the article ids).
 A000 = "000_d0be67b830ac3de5.txt"   # the first in the folder
 A001 = "001_c82698a9d093e732.txt"   # Aliyev

@@ -38,8 +38,8 @@ async def test_changed_article_says_moved_orphaned_and_to_review(make_app, db_pa
     app = make_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_003(pilot)
-        await wait_until(pilot, lambda: any("This article changed" in str(n.message) for n in app._notifications))
-        [message] = [str(n.message) for n in app._notifications if "This article changed" in str(n.message)]
+        await wait_until(pilot, lambda: any("This article changed" in str(n.message) for n in app.notices))
+        [message] = [str(n.message) for n in app.notices if "This article changed" in str(n.message)]
         assert "3 moved, 1 orphaned, 1 to review" in message
     records = {r["id"]: r for r in AnnotationStore(db_path).all()}
     assert edited[records[guo]["start"]:records[guo]["end"]] == "Guo Min"
@@ -77,7 +77,7 @@ def seed_changed(seeds_copy, db_path) -> dict[str, str]:
 
 async def open_changed(pilot):
     view = await open_003(pilot)
-    await wait_until(pilot, lambda: any("This article changed" in str(n.message) for n in pilot.app._notifications))
+    await wait_until(pilot, lambda: any("This article changed" in str(n.message) for n in pilot.app.notices))
     return view
 
 

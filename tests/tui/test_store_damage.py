@@ -50,7 +50,7 @@ async def test_a_damaged_article_is_read_only_and_others_still_save(make_app, db
 async def test_a_note_over_the_limit_keeps_the_editor_open_and_saves_nothing(make_app, db_path, monkeypatch):
     from reader import limits
     from reader.tui.screens.reader import ReaderScreen
-    from tests.tui.test_library_reader import type_text
+    from tests.helpers import type_text
 
     monkeypatch.setattr(limits, "MAX_NOTE", 5)
     app = make_app()

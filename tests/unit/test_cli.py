@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tests.conftest import SEEDS
+from tests.helpers import SEEDS
 from tests.helpers import A003 as ARTICLE_003, run
 
 

@@ -46,7 +46,7 @@ def test_a_quote_that_occurs_once_needs_no_occurrence(env):
 
 @pytest.mark.parametrize("command", [["list"], ["list", "--json"], ["search", "masks"], ["tags"], ["export"]])
 def test_read_only_commands_create_no_folder(tmp_path, command):
-    from tests.conftest import SEEDS
+    from tests.helpers import SEEDS
 
     missing = tmp_path / "nonexistent" / "dir"
     result = run(command[0], "--corpus", str(SEEDS), "--db", str(missing / "a.json"), *command[1:])

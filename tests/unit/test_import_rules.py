@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import reader
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 NOT_CORE = {"reader.cli", "reader.__main__", "reader.tui"}
 

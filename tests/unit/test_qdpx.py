@@ -16,7 +16,7 @@ from reader import qdpx
 from reader.corpus import load_corpus, parse_article
 from reader.records import make_record
 from reader.store import AnnotationStore
-from tests.conftest import SHARED
+from tests.helpers import SHARED
 
 XSD = SHARED / "refi-qda" / "Project.xsd"
 

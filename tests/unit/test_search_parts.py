@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from reader.search.text import WORD_RE, fold, merge_spans
 from reader.search.vocabulary import allowed_edits, typo_prefixed, typo_quality
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 
 # ---- text
