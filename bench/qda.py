@@ -65,8 +65,7 @@ def main() -> int:
                 art = corpus.articles[n % len(corpus.articles)]
                 start = rng.randrange(0, len(art.text) - 200)
                 sel = describe(art.text, start, start + rng.randrange(5, 150))
-                record = make_record(article=art.id, start=sel.start, end=sel.end, quote=sel.quote,
-                                     prefix=sel.prefix, suffix=sel.suffix, tags=rng.sample(TAGS, 2),
+                record = make_record(article=art.id, **sel.fields(), tags=rng.sample(TAGS, 2),
                                      note=rng.choice(["", "a note", "é 😀"]), fingerprint=art.fingerprint,
                                      annotator=rng.choice(["ana", "ben"]))
                 store.add_record(record)

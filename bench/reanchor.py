@@ -43,8 +43,7 @@ def build(articles: int, per_article: int, seed: int) -> list[tuple[str, list[di
             i = rng.randrange(0, max(1, len(words) - count))
             s, e = words[i][0], words[min(len(words) - 1, i + count - 1)][1]
             sel = describe(text, s, e)
-            records.append({"start": sel.start, "end": sel.end, "quote": sel.quote, "prefix": sel.prefix,
-                            "suffix": sel.suffix})
+            records.append(sel.fields())
         # the edits
         edited = list(text)
         for r in records[: per_article // 3]:

@@ -101,6 +101,11 @@ class Selectors:
     prefix: str
     suffix: str
 
+    def fields(self) -> dict[str, int | str]:
+        """The record fields these selectors set: ``start``, ``end``, ``quote``, ``prefix``, ``suffix``."""
+        return {"start": self.start, "end": self.end, "quote": self.quote, "prefix": self.prefix,
+                "suffix": self.suffix}
+
 
 @dataclass(frozen=True, slots=True)
 class Anchor:

@@ -372,8 +372,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
                            f"not {args.occurrence}")
         start = starts[args.occurrence - 1]
         sel = describe(article.text, start, start + len(args.quote))
-        record = store.add(article=article_id, start=sel.start, end=sel.end, quote=sel.quote,
-                           prefix=sel.prefix, suffix=sel.suffix, tags=tags, note=args.note,
+        record = store.add(article=article_id, **sel.fields(), tags=tags, note=args.note,
                            fingerprint=article.fingerprint)
     print(record["id"])  # printed only now: add() returns once the save is durable
     return 0

@@ -83,9 +83,8 @@ def place(record: dict[str, Any], article: Any) -> Placement:
             return Placement(record, found)
         return Placement(dict(record, status="orphaned", confidence=0.0), found, True, record)
     sel = describe(text, found.start, found.end)
-    new = dict(record, start=sel.start, end=sel.end, quote=sel.quote, prefix=sel.prefix, suffix=sel.suffix,
-               fingerprint=fingerprint, status="anchored" if found.status == "anchored" else "moved",
-               confidence=found.confidence)
+    new = dict(record, **sel.fields(), fingerprint=fingerprint,
+               status="anchored" if found.status == "anchored" else "moved", confidence=found.confidence)
     if sel.quote != quote and "old_quote" not in record:
         new["old_quote"] = quote
     return Placement(new, found, new != record, record)

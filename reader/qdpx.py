@@ -614,8 +614,7 @@ def _source_records(el: ET.Element, source: Source, code_tags: dict[str, str], n
         s = describe(body, start, end)
         created = _stamp(sel.get("creationDateTime"), fallback)
         out.append(rec.make_record(
-            id=guid, article=source.article_id, start=s.start, end=s.end, quote=s.quote, prefix=s.prefix,
-            suffix=s.suffix, tags=tags, note=note_of(sel), fingerprint=article.fingerprint, created=created,
+            id=guid, article=source.article_id, **s.fields(), tags=tags, note=note_of(sel), fingerprint=article.fingerprint, created=created,
             updated=_stamp(sel.get("modifiedDateTime"), created),
             annotator=users.get(_norm_guid(sel.get("creatingUser")), "") or who))
     # Codings and notes on the source itself: whole-article annotations. One record per (time, user):

@@ -225,8 +225,7 @@ class Session:
                                  annotator=self.annotator)
         else:
             sel = describe(article.text, start, end)
-            record = make_record(article=article_id, start=sel.start, end=sel.end, quote=sel.quote,
-                                 prefix=sel.prefix, suffix=sel.suffix, tags=tags, note=note,
+            record = make_record(article=article_id, **sel.fields(), tags=tags, note=note,
                                  fingerprint=article.fingerprint, annotator=self.annotator)
         return self._apply("add", record)
 
@@ -278,8 +277,7 @@ class Session:
         if article is None:
             raise KeyError(current["article"])
         sel = describe(article.text, start, end)
-        record = dict(current, start=sel.start, end=sel.end, quote=sel.quote, prefix=sel.prefix,
-                      suffix=sel.suffix, fingerprint=article.fingerprint, status="anchored", confidence=1.0,
+        record = dict(current, **sel.fields(), fingerprint=article.fingerprint, status="anchored", confidence=1.0,
                       updated=now_iso())
         if current.get("quote") and current["quote"] != sel.quote:
             record["old_quote"] = current.get("old_quote") or current["quote"]
