@@ -88,6 +88,8 @@ class ReaderApp(App[int]):
         self._control_characters = ControlCharacters()
         self.broadcast = Broadcast(self)
         self.notices: list[Notice] = []
+        # why the database cannot be written (found at start), until a save succeeds; screens show a line
+        self.write_problem: str | None = None
 
     def notify(self, message, *, title: str = "", severity="information", timeout=None, markup: bool = True) -> None:
         """Textual's toast, and a record of it in ``notices`` (what the user was told, newest last)."""
@@ -352,6 +354,9 @@ class ReaderApp(App[int]):
                     " — new annotations are kept in memory and retried.")
             self.call_from_thread(self.notify, Content(problems[0] + more),
                                   title="Database problem", severity="error", timeout=20)
+        unwritable = session.write_problem()
+        if unwritable is not None:
+            self.call_from_thread(self._announce_read_only, unwritable)
         self._load_codebook_colors()
         self.post_message(AnnotationsChanged(None))  # the list can now show counts and read marks
         if self.library is not None:
@@ -365,6 +370,13 @@ class ReaderApp(App[int]):
             self.call_from_thread(self.notify, Content(f"search index failed: {exc}"), severity="error")
         if self.library is not None:
             self.call_from_thread(self._start_polling)
+
+    def _announce_read_only(self, problem: str) -> None:
+        """Said once at start, then shown as a line on the library and the reader until a save succeeds."""
+        self.write_problem = problem
+        self.notify(Content(f"{problem}.\nAnnotations will not be saved: changes stay in memory, are retried "
+                            f"every {RETRY_SECONDS:g} s, and are written to a rescue file at quit."),
+                    title="Read-only database", severity="warning", timeout=30)
 
     def _update_index(self) -> None:
         """Index what changed (everything on a cold start), reporting done/total to the screens."""
@@ -430,6 +442,7 @@ class ReaderApp(App[int]):
         if outcome is None:
             return
         if outcome.saved:
+            self.write_problem = None  # it can be written after all (the screens redraw for the change below)
             self.notify(Content(done), timeout=2.5)
         elif outcome.refused:
             self.notify(Content(f"Not saved: {outcome.error}"), title="Refused", severity="error", timeout=10)
@@ -468,6 +481,8 @@ class ReaderApp(App[int]):
             self._retry_timer.stop()
             self._retry_timer = None
         left = len(self.session.pending)
+        if not left:
+            self.write_problem = None
         text = f"Saved {saved} change(s) that were waiting" + (f"; {left} still waiting: {error}" if left else ".")
         self.notify(Content(text), severity="information" if not left else "warning")
         self.post_message(AnnotationsChanged(None))

@@ -20,6 +20,7 @@ from reader.tui.editing import DELETED, EditsAnnotations, note_saved, tagged, ta
 from reader.tui.keys import TextKeysStandAside
 from reader.tui.messages import AnnotationsChanged, CorpusChanged, Exporting, ExportScope
 from reader.tui.widgets.article_view import ArticleView, Highlight
+from reader.tui.widgets.banner import show_read_only
 
 POSITION_SAVE_DELAY = 1.5
 FIND_DEBOUNCE = 0.08
@@ -252,6 +253,7 @@ class ReaderScreen(EditsAnnotations, Exporting, TextKeysStandAside, Screen):
         self.query_one(ArticleView).set_highlights(highlights)
         self._show_whole_article()
         self._fill_panel()
+        show_read_only(self, "#reader-meta")
         self._update_status()
         if announce:
             # The core re-anchored this article's annotations if it changed (reader.living); say what it did.
