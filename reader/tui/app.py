@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
 
+from reader.display import paths_within
 from reader.tui.config import Config, load_config
 from reader.tui.keys import text_field_has_focus
 from reader.tui.messages import (AnnotationsChanged, Broadcast, CorpusChanged, CorpusLoaded, Exporting, ExportScope,
@@ -34,6 +35,7 @@ POLL_FILES_EVERY = 3
 
 
 NOTICES_KEPT = 100
+TOAST_WIDTH = 60  # Textual's Toast: width 60, max-width 50%, padding 1, a border on the left
 
 
 @dataclass(frozen=True)
@@ -92,10 +94,22 @@ class ReaderApp(App[int]):
         self.write_problem: str | None = None
 
     def notify(self, message, *, title: str = "", severity="information", timeout=None, markup: bool = True) -> None:
-        """Textual's toast, and a record of it in ``notices`` (what the user was told, newest last)."""
+        """Textual's toast, and a record of it in ``notices`` (what the user was told, newest last).
+
+        Paths in a plain message are shortened to fit the toast's line (``reader.display.paths_within``),
+        so the toast wraps between words and never inside a file name."""
+        if isinstance(message, Content) and not message.spans:
+            message = Content(paths_within(message.plain, self.toast_width()))
+        elif isinstance(message, str) and not markup:
+            message = paths_within(message, self.toast_width())
         self.notices.append(Notice(title, str(message), severity))
         del self.notices[:-NOTICES_KEPT]
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def toast_width(self) -> int:
+        """The cells of a toast's text line: Textual's toast is 60 wide, at most half the screen, less its
+        border and padding (3)."""
+        return max(20, min(TOAST_WIDTH, self.size.width // 2) - 3)
 
     def get_line_filters(self):
         """Textual's filters, then ours: no control character in user text ever reaches the terminal."""

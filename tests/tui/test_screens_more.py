@@ -289,7 +289,24 @@ async def test_export_dialog_writes_every_format(seeds_copy, tmp_path):
                 assert {line["id"] for line in lines} == {CHINA, ALIYEV, MASKS}
             else:
                 assert "closely cooperating" in text and "Aliyev meets the WHO" in text
-            assert any(f"Wrote {len(made)} annotations as" in n and str(out) in n for n in _notes(app))
+            assert any(f"Wrote {len(made)} annotations as" in n and n.endswith(f"/{out.name}") for n in _notes(app))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_export_toast_gives_the_path_a_line_of_its_own_never_broken_in_a_name(seeds_copy, tmp_path, size):
+    app = ReaderApp(seeds_copy, _db(tmp_path), config=Config())
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await _loaded(app, pilot)
+        made = _seed(app)
+        out = tmp_path / "a-rather-deep" / "folder-of-exports" / "for-the-project" / "every-annotation-of-2024.json"
+        await _export(app, pilot, ExportScreen(), 0, out)
+        toast = next(n for n in app.notices if n.title == "Export")
+        first, path = toast.message.split("\n")
+        assert first == f"Wrote {len(made)} annotations as JSON to"
+        width = app.toast_width()
+        assert len(path) <= width and path.endswith("/every-annotation-of-2024.json")   # the name whole
+        assert path.startswith("/…/") and "…" not in path[3:]   # middle folders give way, whole ones kept
+        assert out.exists()
 
 
 async def test_export_this_article_and_a_tag(seeds_copy, tmp_path):
