@@ -116,6 +116,24 @@ async def test_browser_filter_forgives_typos_as_the_library_search_does(seeds_co
                                                            for s in note.spans)
 
 
+async def test_browser_says_when_a_filter_matches_nothing_and_how_to_clear_it(seeds_copy, tmp_path):
+    app = ReaderApp(seeds_copy, _db(tmp_path), config=Config())
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await _loaded(app, pilot)
+        _seed(app)
+        await _open_browser(app, pilot)
+        empty = app.screen.query_one("#annotations-empty")
+        assert not empty.display
+        await pilot.press("slash", *"zzqqxxjj")
+        await _wait(pilot, lambda: not _row_ids(app), "the filter to match nothing")
+        await pilot.pause()
+        assert empty.display and "Nothing matches these filters — esc clears them." in str(empty.render())
+        await pilot.press("escape")
+        await _wait(pilot, lambda: _row_ids(app), "the rows back")
+        await pilot.pause()
+        assert not empty.display
+
+
 async def test_browser_lists_every_annotation_and_filters_by_text_tag_and_article(seeds_copy, tmp_path):
     app = ReaderApp(seeds_copy, _db(tmp_path), config=Config())
     async with app.run_test(size=SIZE, notifications=True) as pilot:
