@@ -55,7 +55,7 @@ class ReaderApp(App[int]):
     BINDINGS = [
         # `q` goes back a screen (quits from the library, whose own `q` quits); `Q` quits from anywhere.
         Binding("Q", "quit", "Quit", id="app.quit", priority=True, show=False),
-        Binding("q", "back_or_quit", "Back (quit from the library)", id="app.back"),
+        Binding("q", "back_or_quit", "Back (quit from the library)", id="app.back", show=False),
         Binding("question_mark", "help", "Help", id="app.help", priority=True),
         Binding("ctrl+p", "command_palette", "Commands", id="app.palette", show=False),
         Binding("e", "export", "Export", id="app.export", show=False, priority=True),
@@ -184,6 +184,10 @@ class ReaderApp(App[int]):
     def articles(self) -> list[Article]:
         corpus = self.corpus
         return corpus.articles if corpus is not None else []
+
+    def get_system_commands(self, screen: Screen):
+        """Textual's commands but its "Keys" panel: "Keys and help" (`?`) lists this app's keys, with their ids."""
+        return [command for command in super().get_system_commands(screen) if command.title != "Keys"]
 
     def get_default_screen(self) -> Screen:
         """The library is the app's base screen (not pushed over a blank one: that cost a frame).
