@@ -18,6 +18,9 @@ Stored data keeps every character exactly; only what is *shown* changes, in one 
   optionally cut with ``…``.
 - :func:`json_for_terminal` -- JSON text headed for a terminal: the same characters escaped as
   ``\\uXXXX`` (still valid JSON meaning exactly the same data); files keep exact UTF-8.
+- :func:`short_path` / :func:`paths_within` -- a file path in a message (a toast): relative to the working
+  folder or with ``~``, and when it is longer than the line, middle folders give way to ``…`` so the file
+  name stays whole (a path is never broken across lines in the middle of a name).
 - :func:`cell_safe` -- the TUI's last line of defence on rendered cells: nothing unsafe is sent and no
   cell moves (zero-width characters are dropped there; the paths above have already shown them).
 
@@ -26,13 +29,15 @@ No Textual import here: the core (CLI, exports) and the TUI share it.
 
 from __future__ import annotations
 
+import os
 import re
+import unicodedata
 
 __all__ = [
     "C1_RE", "CONTROL_BYTES", "CONTROL_PICTURES", "CONTROL_RE", "DISPLAY_TABLE", "INVISIBLE_RE", "UNSAFE_RE",
     "STAND_IN",
     "cell_safe", "control_pictures", "field", "json_for_terminal", "name",
-    "one_line", "same_length", "visible", "visible_with_map",
+    "one_line", "paths_within", "same_length", "short_path", "visible", "visible_with_map",
 ]
 
 #: The one-character stand-in for a C1 control or an invisible character where offsets must not move.
@@ -239,3 +244,69 @@ def cell_safe(text: str) -> str:
     if _UNSAFE_OR_SPACE_RE.search(text) is None:
         return text
     return _UNSAFE_OR_SPACE_RE.sub(_cell_one, text)
+
+
+# --------------------------------------------------------------------------------------- paths in messages
+
+#: an absolute (or ~) path in a sentence: up to the next space; trailing punctuation is the sentence's
+PATH_RE = re.compile(r"(?<![\w.~/:])(?:~|/)[^\s/]*(?:/[^\s/]+)+")
+_TRAILING = ".,;:)]}'\"”’"
+
+
+def _cells(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _cut_middle(text: str, width: int) -> str:
+    """``text`` in ``width`` cells, its middle replaced by ``…`` (the end, an extension, is kept)."""
+    if _cells(text) <= width:
+        return text
+    width = max(width, 3)
+    back = (width - 1) // 2
+    front = width - 1 - back
+    while _cells(text[:front]) + 1 + _cells(text[len(text) - back:]) > width and (front or back):
+        if front >= back:
+            front -= 1
+        else:
+            back -= 1
+    return text[:front] + "…" + (text[len(text) - back:] if back else "")
+
+
+def short_path(path: str | os.PathLike, width: int | None = None, *, cwd: str | os.PathLike | None = None,
+               home: str | os.PathLike | None = None) -> str:
+    """``path`` as a person reads it in a message: relative to ``cwd`` (default: the working folder) when it
+    is inside it, else with ``~`` for ``home``. Longer than ``width`` cells, the folders between the first
+    and the last ones that fit give way to ``…`` and the file name stays whole; a name longer than the
+    line itself is cut in its middle, its end (the extension) kept."""
+    text = os.fspath(path)
+    cwd = os.fspath(cwd) if cwd is not None else os.getcwd()
+    home = os.fspath(home) if home is not None else os.path.expanduser("~")
+    if cwd not in ("", os.sep) and text.startswith(cwd.rstrip(os.sep) + os.sep):
+        text = text[len(cwd.rstrip(os.sep)) + 1:]
+    elif home not in ("", os.sep) and (text == home or text.startswith(home.rstrip(os.sep) + os.sep)):
+        text = "~" + text[len(home.rstrip(os.sep)):]
+    if width is None or _cells(text) <= width:
+        return text
+    head, _, name = text.rpartition(os.sep)
+    if _cells(name) + 2 > width:
+        return _cut_middle(name, width)
+    folders = head.split(os.sep)
+    first, rest = folders[0], folders[1:]
+    kept: list[str] = []
+    start = f"{first}{os.sep}…" if _cells(first) + 3 + _cells(name) <= width else "…"
+    for folder in reversed(rest):
+        if _cells(os.sep.join([start, folder, *kept, name])) > width:
+            break
+        kept.insert(0, folder)
+    return os.sep.join([start, *kept, name])
+
+
+def paths_within(text: str, width: int | None = None, **where) -> str:
+    """``text`` with every absolute or ``~`` path in it made short (``short_path``), so that a message
+    wrapped at ``width`` breaks lines between words, never inside a path."""
+    def one(match: re.Match[str]) -> str:
+        found = match.group(0)
+        core = found.rstrip(_TRAILING) or found
+        return short_path(core, width, **where) + found[len(core):]
+
+    return PATH_RE.sub(one, text)

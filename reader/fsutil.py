@@ -52,6 +52,31 @@ def describe_os_error(exc: OSError, path: Path) -> str:
     return f"could not write {path}: {exc.strerror or exc}"
 
 
+def write_problem(folder: Path | str) -> str | None:
+    """Why a file could not be written in ``folder`` now (one sentence), or None: a cheap probe.
+
+    It creates and removes one empty temp file (a name ``remove_stale_temps`` would clear) in ``folder``, or,
+    when the folder does not exist yet, in its nearest existing parent (where it would be made). This is
+    the real test: permission bits, ACLs and read-only mounts all answer it, and root passes it as it passes
+    a real write."""
+    target = Path(folder)
+    while not target.is_dir():
+        if target.parent == target:
+            return f"could not write {folder}: no such folder"
+        target = target.parent
+    probe = temp_name(target / "write-probe")
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except OSError as exc:
+        return describe_os_error(exc, target)
+    os.close(fd)
+    try:
+        os.unlink(probe)
+    except OSError:
+        pass
+    return None
+
+
 def atomic_write(path: Path | str, data: bytes, *, durable: bool = True) -> None:
     """Replace ``path`` with ``data`` atomically; with ``durable``, return only once it is on disk."""
     path = Path(path)

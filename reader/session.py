@@ -98,6 +98,10 @@ class Session:
         """Problems with the database files (empty when fine); nothing is modified."""
         return self.store.check()
 
+    def write_problem(self) -> str | None:
+        """Why changes cannot be saved now (the database is read-only), or None; see ``AnnotationStore.write_problem``."""
+        return self.store.write_problem()
+
     @property
     def articles(self) -> list[Article]:
         corpus = self.current_corpus

@@ -1471,6 +1471,21 @@ class AnnotationStore:
                         indexed = False
         return problems
 
+    def write_problem(self) -> str | None:
+        """Why saving would fail now (one sentence), or None. A cheap probe, for announcing a read-only
+        database when it is opened instead of at the first save: one empty file made and removed in each
+        folder the store writes to (``fsutil.write_problem``), and the lock file, if there is one, must be
+        writable. It says nothing about locks held by others, a full disk or damaged files."""
+        if self.readonly:
+            return f"the database {self.path} was opened read-only"
+        for folder in dict.fromkeys((self.path.parent, self.shard_dir, self.index_dir, self.backup_dir)):
+            problem = fsutil.write_problem(folder)
+            if problem is not None:
+                return problem
+        if self.lock_path.exists() and not os.access(self.lock_path, os.W_OK):
+            return f"permission denied: cannot write {self.lock_path}"
+        return None
+
     def leftovers(self) -> list[Path]:
         """Temp files of writers that died mid-write (removed by the next write, or ``remove_leftovers``)."""
         found = []

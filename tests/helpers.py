@@ -5,7 +5,9 @@ tests, and the Pilot steps that many TUI tests take (wait, open an article, type
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -71,6 +73,39 @@ def database_files(folder: Path) -> list[Path]:
 
 def temp_files(folder: Path) -> list[Path]:
     return list(folder.rglob(".*.tmp"))
+
+
+def refuse_writes_under(monkeypatch, folder: Path) -> None:
+    """A read-only ``folder``, also for root (whom ``chmod`` does not stop): creating or opening a file for
+    writing, replacing one or making a folder anywhere under it fails with EACCES, as it would for a user
+    without write permission. (SQLite's own writes, the caches, are not stopped.)"""
+    folder = Path(folder).resolve()
+    real_open, real_replace, real_mkdir = os.open, os.replace, os.mkdir
+
+    def inside(path) -> bool:
+        return Path(os.fspath(path)).resolve().is_relative_to(folder)
+
+    def refuse(path):
+        raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+
+    def open_(path, flags, *args, **kwargs):
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT) and inside(path):
+            refuse(path)
+        return real_open(path, flags, *args, **kwargs)
+
+    def replace(src, dst, *args, **kwargs):
+        if inside(dst):
+            refuse(dst)
+        return real_replace(src, dst, *args, **kwargs)
+
+    def mkdir(path, *args, **kwargs):
+        if inside(path):
+            refuse(path)
+        return real_mkdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", open_)
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(os, "mkdir", mkdir)
 
 
 # ----------------------------------------------------------------------------------- Pilot steps

@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
 
+from reader.display import paths_within
 from reader.tui.config import Config, load_config
 from reader.tui.keys import text_field_has_focus
 from reader.tui.messages import (AnnotationsChanged, Broadcast, CorpusChanged, CorpusLoaded, Exporting, ExportScope,
@@ -34,6 +35,7 @@ POLL_FILES_EVERY = 3
 
 
 NOTICES_KEPT = 100
+TOAST_WIDTH = 60  # Textual's Toast: width 60, max-width 50%, padding 1, a border on the left
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ class ReaderApp(App[int]):
     BINDINGS = [
         # `q` goes back a screen (quits from the library, whose own `q` quits); `Q` quits from anywhere.
         Binding("Q", "quit", "Quit", id="app.quit", priority=True, show=False),
-        Binding("q", "back_or_quit", "Back (quit from the library)", id="app.back"),
+        Binding("q", "back_or_quit", "Back (quit from the library)", id="app.back", show=False),
         Binding("question_mark", "help", "Help", id="app.help", priority=True),
         Binding("ctrl+p", "command_palette", "Commands", id="app.palette", show=False),
         Binding("e", "export", "Export", id="app.export", show=False, priority=True),
@@ -88,12 +90,26 @@ class ReaderApp(App[int]):
         self._control_characters = ControlCharacters()
         self.broadcast = Broadcast(self)
         self.notices: list[Notice] = []
+        # why the database cannot be written (found at start), until a save succeeds; screens show a line
+        self.write_problem: str | None = None
 
     def notify(self, message, *, title: str = "", severity="information", timeout=None, markup: bool = True) -> None:
-        """Textual's toast, and a record of it in ``notices`` (what the user was told, newest last)."""
+        """Textual's toast, and a record of it in ``notices`` (what the user was told, newest last).
+
+        Paths in a plain message are shortened to fit the toast's line (``reader.display.paths_within``),
+        so the toast wraps between words and never inside a file name."""
+        if isinstance(message, Content) and not message.spans:
+            message = Content(paths_within(message.plain, self.toast_width()))
+        elif isinstance(message, str) and not markup:
+            message = paths_within(message, self.toast_width())
         self.notices.append(Notice(title, str(message), severity))
         del self.notices[:-NOTICES_KEPT]
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def toast_width(self) -> int:
+        """The cells of a toast's text line: Textual's toast is 60 wide, at most half the screen, less its
+        border and padding (3)."""
+        return max(20, min(TOAST_WIDTH, self.size.width // 2) - 3)
 
     def get_line_filters(self):
         """Textual's filters, then ours: no control character in user text ever reaches the terminal."""
@@ -168,6 +184,10 @@ class ReaderApp(App[int]):
     def articles(self) -> list[Article]:
         corpus = self.corpus
         return corpus.articles if corpus is not None else []
+
+    def get_system_commands(self, screen: Screen):
+        """Textual's commands but its "Keys" panel: "Keys and help" (`?`) lists this app's keys, with their ids."""
+        return [command for command in super().get_system_commands(screen) if command.title != "Keys"]
 
     def get_default_screen(self) -> Screen:
         """The library is the app's base screen (not pushed over a blank one: that cost a frame).
@@ -352,6 +372,9 @@ class ReaderApp(App[int]):
                     " — new annotations are kept in memory and retried.")
             self.call_from_thread(self.notify, Content(problems[0] + more),
                                   title="Database problem", severity="error", timeout=20)
+        unwritable = session.write_problem()
+        if unwritable is not None:
+            self.call_from_thread(self._announce_read_only, unwritable)
         self._load_codebook_colors()
         self.post_message(AnnotationsChanged(None))  # the list can now show counts and read marks
         if self.library is not None:
@@ -365,6 +388,13 @@ class ReaderApp(App[int]):
             self.call_from_thread(self.notify, Content(f"search index failed: {exc}"), severity="error")
         if self.library is not None:
             self.call_from_thread(self._start_polling)
+
+    def _announce_read_only(self, problem: str) -> None:
+        """Said once at start, then shown as a line on the library and the reader until a save succeeds."""
+        self.write_problem = problem
+        self.notify(Content(f"{problem}.\nAnnotations will not be saved: changes stay in memory, are retried "
+                            f"every {RETRY_SECONDS:g} s, and are written to a rescue file at quit."),
+                    title="Read-only database", severity="warning", timeout=30)
 
     def _update_index(self) -> None:
         """Index what changed (everything on a cold start), reporting done/total to the screens."""
@@ -430,6 +460,7 @@ class ReaderApp(App[int]):
         if outcome is None:
             return
         if outcome.saved:
+            self.write_problem = None  # it can be written after all (the screens redraw for the change below)
             self.notify(Content(done), timeout=2.5)
         elif outcome.refused:
             self.notify(Content(f"Not saved: {outcome.error}"), title="Refused", severity="error", timeout=10)
@@ -468,6 +499,8 @@ class ReaderApp(App[int]):
             self._retry_timer.stop()
             self._retry_timer = None
         left = len(self.session.pending)
+        if not left:
+            self.write_problem = None
         text = f"Saved {saved} change(s) that were waiting" + (f"; {left} still waiting: {error}" if left else ".")
         self.notify(Content(text), severity="information" if not left else "warning")
         self.post_message(AnnotationsChanged(None))

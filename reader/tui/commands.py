@@ -111,7 +111,7 @@ class ActionsProvider(_RankedProvider):
         app = self.app
         return [
             ("Annotations browser", self._annotations, "every annotation, filter by text, tag or article"),
-            ("Export annotations…", app.action_export, "json, W3C, jsonl or Markdown"),
+            ("Export annotations…", app.action_export, "JSON, W3C, JSONL, Markdown or CSV"),
             ("Keys and help", app.action_help, "every key of this screen and its id for the config file"),
         ]
 

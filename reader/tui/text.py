@@ -30,6 +30,33 @@ def emphasise(text: str, spans: Iterable[tuple[int, int]], *, style: str = MATCH
     return out
 
 
+class Pieces:
+    """Pieces of text left to right, ``gap`` cells apart, with lines broken between pieces only (never inside
+    one, as a space would let Rich do: a tag and its count stay together). A Rich renderable, so it is laid
+    out again at whatever width it is given."""
+
+    def __init__(self, pieces: Iterable[Text], gap: int = 2) -> None:
+        self.pieces = list(pieces)
+        self.gap = gap
+
+    @property
+    def plain(self) -> str:
+        return (" " * self.gap).join(piece.plain for piece in self.pieces)
+
+    def __rich_console__(self, console, options):
+        width = options.max_width
+        line = Text()
+        for piece in self.pieces:
+            if line and line.cell_len + self.gap + piece.cell_len > width:
+                yield line
+                line = Text()
+            if line:
+                line.append(" " * self.gap)
+            line.append_text(piece)
+        if line:
+            yield line
+
+
 class ControlCharacters(LineFilter):
     """Every rendered line, every widget: control characters become visible stand-ins, and invisible
     or reordering characters (bidi controls, zero-width characters) never reach the terminal.

@@ -86,13 +86,27 @@ async def test_the_panel_shows_a_legend_of_this_articles_tags(make_app, db_path)
         await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen))
         await pilot.press("tab")
         await pilot.pause()
-        legend = app.screen.query_one("#panel-legend").render()
-        plain = (legend.plain if hasattr(legend, "plain") else str(legend)).replace("\u00a0", " ")
+        plain = app.screen.query_one("#panel-legend").content.plain
         assert "people" in plain and "2" in plain and "places" in plain and "covid" in plain
         assert "find hit" in plain
         theme = app.current_theme
         shown = {colors.tag_color(theme, t).hex for t in ("people", "places", "covid")}
         assert len(shown) == 3
+
+
+def test_legend_lines_break_between_tags_never_between_a_tag_and_its_count():
+    from rich.console import Console
+    from rich.text import Text
+
+    from reader.tui.text import Pieces
+
+    pieces = Pieces([Text(f" {tag} {n}") for tag, n in (("speed", 2), ("behaviour", 1), ("reading-list", 1),
+                                                          ("rust", 1), ("tools", 1))], gap=3)
+    console = Console(width=40, record=True, color_system=None)
+    console.print(pieces)
+    lines = console.export_text().splitlines()
+    assert lines == [" speed 2    behaviour 1", " reading-list 1    rust 1    tools 1"]   # 41 cells would not fit
+    assert pieces.plain == "   ".join(p.plain for p in pieces.pieces)
 
 
 def test_config_tag_colors_are_read_and_bad_ones_named(tmp_path):

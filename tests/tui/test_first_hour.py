@@ -8,7 +8,7 @@ from reader.store import AnnotationStore
 from reader.tui.screens.library import LibraryScreen
 from reader.tui.screens.reader import ReaderScreen
 from reader.tui.widgets.article_view import ArticleView
-from tests.helpers import wait_loaded, wait_until
+from tests.helpers import refuse_writes_under, tag_a_word, wait_loaded, wait_until
 
 A003 = "003_5fa1d59920890bb8.txt"
 
@@ -503,3 +503,40 @@ async def test_markdown_is_styled_in_place_with_every_character_kept(make_app, s
         bold = [seg.style for seg in body if seg.text == "bold"]
         stars = [seg.style for seg in body if seg.text == "**"]
         assert bold and bold[0].bold and stars and stars[0].color != bold[0].color
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_a_read_only_database_is_announced_at_start(make_app, db_path, monkeypatch, size):
+    AnnotationStore(db_path).add(article=A003, tags=["before"])   # an existing database, then made read-only
+    refuse_writes_under(monkeypatch, db_path.parent)
+    app = make_app()
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await wait_loaded(pilot)
+        # before any save is tried: a warning toast, and a line on the library that stays
+        await wait_until(pilot, lambda: any(n.title == "Read-only database" for n in app.notices), "the notice")
+        notice = next(n for n in app.notices if n.title == "Read-only database")
+        assert notice.severity == "warning" and "permission denied" in notice.message
+        assert "will not be saved" in notice.message and "rescue file" in notice.message
+        assert not app.session.pending
+        await pilot.pause()
+        banner = app.screen.query_one("#read-only")
+        assert banner.display and "read-only: annotations will not be saved" in str(banner.render())
+        # the reader shows it too; a change is still kept in memory and retried, as before
+        await open_from_library(pilot, A003)
+        assert app.screen.query_one("#read-only").display
+        await tag_a_word(pilot, "kept")
+        assert [p.record["tags"] for p in app.session.pending] == [["kept"]]
+        monkeypatch.undo()                                    # writable again: the retry saves it
+        await wait_until(pilot, lambda: not app.session.pending, "the retried save", tries=400)
+        await pilot.pause()
+        assert not app.screen.query_one("#read-only").display
+    assert sorted(r["tags"] for r in AnnotationStore(db_path).all()) == [["before"], ["kept"]]
+
+
+async def test_a_writable_database_shows_no_read_only_line(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await wait_loaded(pilot)
+        await wait_until(pilot, lambda: app.session_open and app.screen.counts is not None)
+        assert app.write_problem is None and not app.screen.query("#read-only")
+        assert not any(n.title == "Read-only database" for n in app.notices)

@@ -116,6 +116,24 @@ async def test_browser_filter_forgives_typos_as_the_library_search_does(seeds_co
                                                            for s in note.spans)
 
 
+async def test_browser_says_when_a_filter_matches_nothing_and_how_to_clear_it(seeds_copy, tmp_path):
+    app = ReaderApp(seeds_copy, _db(tmp_path), config=Config())
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await _loaded(app, pilot)
+        _seed(app)
+        await _open_browser(app, pilot)
+        empty = app.screen.query_one("#annotations-empty")
+        assert not empty.display
+        await pilot.press("slash", *"zzqqxxjj")
+        await _wait(pilot, lambda: not _row_ids(app), "the filter to match nothing")
+        await pilot.pause()
+        assert empty.display and "Nothing matches these filters — esc clears them." in str(empty.render())
+        await pilot.press("escape")
+        await _wait(pilot, lambda: _row_ids(app), "the rows back")
+        await pilot.pause()
+        assert not empty.display
+
+
 async def test_browser_lists_every_annotation_and_filters_by_text_tag_and_article(seeds_copy, tmp_path):
     app = ReaderApp(seeds_copy, _db(tmp_path), config=Config())
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -289,7 +307,24 @@ async def test_export_dialog_writes_every_format(seeds_copy, tmp_path):
                 assert {line["id"] for line in lines} == {CHINA, ALIYEV, MASKS}
             else:
                 assert "closely cooperating" in text and "Aliyev meets the WHO" in text
-            assert any(f"Wrote {len(made)} annotations as" in n and str(out) in n for n in _notes(app))
+            assert any(f"Wrote {len(made)} annotations as" in n and n.endswith(f"/{out.name}") for n in _notes(app))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_export_toast_gives_the_path_a_line_of_its_own_never_broken_in_a_name(seeds_copy, tmp_path, size):
+    app = ReaderApp(seeds_copy, _db(tmp_path), config=Config())
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await _loaded(app, pilot)
+        made = _seed(app)
+        out = tmp_path / "a-rather-deep" / "folder-of-exports" / "for-the-project" / "every-annotation-of-2024.json"
+        await _export(app, pilot, ExportScreen(), 0, out)
+        toast = next(n for n in app.notices if n.title == "Export")
+        first, path = toast.message.split("\n")
+        assert first == f"Wrote {len(made)} annotations as JSON to"
+        width = app.toast_width()
+        assert len(path) <= width and path.endswith("/every-annotation-of-2024.json")   # the name whole
+        assert path.startswith("/…/") and "…" not in path[3:]   # middle folders give way, whole ones kept
+        assert out.exists()
 
 
 async def test_export_this_article_and_a_tag(seeds_copy, tmp_path):

@@ -6,13 +6,15 @@ import json
 import sys
 import unicodedata
 
+import pytest
 from hypothesis import assume, given, settings, strategies as st
 from rich.cells import cell_len
 
 from reader import display
 from reader.display import (
     C1_RE, CONTROL_BYTES, CONTROL_PICTURES, CONTROL_RE, DISPLAY_TABLE, INVISIBLE_RE, UNSAFE_RE, cell_safe,
-    control_pictures, field, json_for_terminal, one_line, same_length, visible, visible_with_map,
+    control_pictures, field, json_for_terminal, one_line, paths_within, same_length, short_path, visible,
+    visible_with_map,
 )
 
 # Cf characters drawn with a glyph (Prepended_Concatenation_Mark): deliberately not "invisible".
@@ -177,3 +179,32 @@ def test_json_for_terminal_escapes_del_in_ascii_text() -> None:
     """Found by hypothesis: an all-ASCII JSON text took the fast path and kept a raw DEL."""
     assert json_for_terminal(json.dumps("a\x7fb")) == '"a\\u007fb"'
     assert json.loads(json_for_terminal(json.dumps({"k": "\x7f"}))) == {"k": "\x7f"}
+
+
+# ------------------------------------------------------------------------------------ paths in messages
+
+HOME, CWD = "/home/ann", "/home/ann/work"
+
+
+@pytest.mark.parametrize("path, width, shown", [
+    ("/home/ann/work/exports/x.md", None, "exports/x.md"),                 # inside the working folder
+    ("/home/ann/notes/x.md", None, "~/notes/x.md"),                        # elsewhere under home
+    ("/home/annex/x.md", None, "/home/annex/x.md"),                        # not home: a prefix is not a folder
+    ("/srv/data/x.md", 40, "/srv/data/x.md"),
+    ("/srv/a/deep/tree/of/folders/exports/covid-2024.md", 30, "/…/exports/covid-2024.md"),
+    ("/home/ann/projects/research/2024/covid-annotations-final.md", 37, "~/…/2024/covid-annotations-final.md"),
+    ("/srv/" + "n" * 60 + ".json", 30, "n" * 15 + "…" + "n" * 9 + ".json"),  # even the name is too long
+])
+def test_short_path(path, width, shown):
+    out = short_path(path, width, cwd=CWD, home=HOME)
+    assert out == shown
+    assert width is None or len(out) <= width
+
+
+def test_paths_within_a_sentence_keep_its_punctuation_and_leave_the_rest():
+    text = ("permission denied: cannot write /srv/a/deep/tree/of/folders/annotations. "
+            "(locked: /srv/a/deep/tree/of/folders/annotations.json.lock); see https://x.org/a/b/c/d/e/f/g/h/i")
+    out = paths_within(text, 30, cwd=CWD, home=HOME)
+    assert out == ("permission denied: cannot write /…/tree/of/folders/annotations. "
+                   "(locked: /…/annotations.json.lock); see https://x.org/a/b/c/d/e/f/g/h/i")
+    assert paths_within("a/b, 1/2 and ~/x.md", 10, cwd=CWD, home=HOME) == "a/b, 1/2 and ~/x.md"

@@ -18,6 +18,7 @@ from reader import records, store as store_mod
 from reader.records import RecordError
 from reader.store import (AnnotationStore, CorruptDatabase, DiskFull, DuplicateId, NotFound,
                           ReadOnlyDatabase, StoreError, StoreLocked, StoreWriteError, shard_name)
+from tests.helpers import refuse_writes_under, temp_files
 
 
 @pytest.fixture
@@ -409,6 +410,36 @@ def test_readonly_directory(store: AnnotationStore, db: Path) -> None:
     finally:
         for folder in folders:
             folder.chmod(0o755)
+
+
+def test_write_problem_probe_finds_a_read_only_folder_and_leaves_nothing(store: AnnotationStore, db: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    assert store.write_problem() is None                   # not made yet: its parent folder is what counts
+    assert not db.parent.exists()
+    rec = store.add(article="a")
+    before = snapshot(db.parent)
+    assert store.write_problem() is None
+    assert snapshot(db.parent) == before and not temp_files(db.parent)
+    refuse_writes_under(monkeypatch, db.parent)
+    problem = store.write_problem()
+    assert problem == f"permission denied: cannot write {db.parent}"
+    with pytest.raises(ReadOnlyDatabase):                  # what the probe foretold
+        store.add(article="a")
+    monkeypatch.undo()
+    assert snapshot(db.parent) == before and store.all() == [rec]
+    assert AnnotationStore(db, readonly=True).write_problem() == f"the database {db} was opened read-only"
+
+
+def test_write_problem_of_a_chmod_read_only_folder(store: AnnotationStore, db: Path) -> None:
+    store.add(article="a")
+    db.parent.chmod(0o555)
+    try:
+        if os.access(db.parent, os.W_OK):
+            pytest.skip("running as root: chmod does not stop writes (see the monkeypatched variant)")
+        assert "permission denied" in (store.write_problem() or "")
+    finally:
+        db.parent.chmod(0o755)
+    assert store.write_problem() is None
 
 
 def test_permission_error_on_replace(store: AnnotationStore, db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -36,6 +36,7 @@ TITLE_WIDTH = 24
 TAGS_WIDTH = 18
 NOTE_WIDTH = 26
 DATE_WIDTH = 10
+QUOTE_ROOM = 70  # the quote column's width before wider terminals widen the title and note columns
 
 
 @dataclass
@@ -81,8 +82,10 @@ class AnnotationsScreen(EditsAnnotations, Exporting, TextKeysStandAside, Screen)
     BINDINGS = [
         Binding("enter", "open", "Open", id="annotations.open", priority=True),
         Binding("slash", "focus_filter", "Filter", id="annotations.filter", priority=True),
-        Binding("t", "filter_tag", "By tag", id="annotations.tag_filter", priority=True),
-        Binding("o", "filter_article", "This article", id="annotations.article_filter", priority=True),
+        Binding("t", "filter_tag", "By tag", id="annotations.tag_filter", priority=True,
+                tooltip="Only one tag's annotations"),
+        Binding("o", "filter_article", "Article", id="annotations.article_filter", priority=True,
+                tooltip="Only the highlighted annotation's article"),
         Binding("w", "filter_annotator", "By annotator", show=False, id="annotations.annotator_filter",
                 priority=True),
         Binding("number_sign,ctrl+t", "edit_tags", "Tags", id="annotations.edit_tags", priority=True),
@@ -230,11 +233,11 @@ class AnnotationsScreen(EditsAnnotations, Exporting, TextKeysStandAside, Screen)
     def _cells(self, row: Row) -> tuple[Text, ...]:
         r = row.record
         words = self._words
+        columns = self.query_one(AnnotationTable).columns
         if r.get("start") is None:
             quote = Text("(whole article)", style="dim italic")
         else:
-            width = self.query_one(AnnotationTable).columns["quote"].width
-            quote = marked("“" + one_line(r.get("quote") or "", width + 2) + "”", words)
+            quote = marked("“" + one_line(r.get("quote") or "", columns["quote"].width + 2) + "”", words)
         tags = Text(no_wrap=True, overflow="ellipsis")
         for n, tag in enumerate(r["tags"]):
             if n:
@@ -242,10 +245,10 @@ class AnnotationsScreen(EditsAnnotations, Exporting, TextKeysStandAside, Screen)
             tags.append_text(marked(f" {tag} ", words, base=self._swatch(tag)))
         note = (r.get("note") or "").strip().split("\n", 1)[0]
         return (
-            marked(one_line(row.title, TITLE_WIDTH + 10), words),
+            marked(one_line(row.title, columns["title"].width + 10), words),
             quote,
             tags,
-            marked(one_line(note, NOTE_WIDTH + 10), words, base="italic"),
+            marked(one_line(note, columns["note"].width + 10), words, base="italic"),
             Text((r.get("updated") or "")[:10], style="dim"),
         )
 
@@ -268,7 +271,14 @@ class AnnotationsScreen(EditsAnnotations, Exporting, TextKeysStandAside, Screen)
         table.columns["note"].width = 12 if narrow else NOTE_WIDTH
         if narrow:
             fixed = 12 + 12 + 12 + DATE_WIDTH
-        table.columns["quote"].width = max(16, width - fixed - padding)
+        quote = max(16, width - fixed - padding)
+        if quote > QUOTE_ROOM:
+            # a wide terminal: past a comfortable quote, the titles and notes get the rest, half each
+            spare = quote - QUOTE_ROOM
+            table.columns["title"].width += min(spare // 2, TITLE_WIDTH)
+            table.columns["note"].width += min(spare - spare // 2, NOTE_WIDTH)
+            quote = width - padding - sum(table.columns[k].width for k in ("title", "tags", "note", "updated"))
+        table.columns["quote"].width = quote
         for column in table.columns.values():
             column.auto_width = False
 

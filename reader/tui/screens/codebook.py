@@ -88,11 +88,11 @@ class CodebookScreen(TextKeysStandAside, Screen):
     BINDINGS = [
         Binding("enter", "filter", "Articles", id="codebook.filter", priority=True),
         Binding("r", "rename", "Rename", id="codebook.rename", priority=True),
-        Binding("m", "merge", "Merge", id="codebook.merge", priority=True),
+        Binding("m", "merge", "Merge", show=False, id="codebook.merge", priority=True),
         Binding("x", "delete", "Delete", id="codebook.delete", priority=True),
         Binding("d", "describe", "Describe", id="codebook.describe", priority=True),
         Binding("p", "color", "Colour", id="codebook.color", priority=True),
-        Binding("U,ctrl+z", "undo", "Undo", id="codebook.undo", priority=True),
+        Binding("U,ctrl+z", "undo", "Undo", show=False, id="codebook.undo", priority=True),
         Binding("escape", "back", "Back", id="codebook.back", priority=True),
     ]
     TEXT_KEY_ACTIONS = frozenset({"rename", "merge", "delete", "describe", "color", "undo", "filter"})
@@ -106,7 +106,9 @@ class CodebookScreen(TextKeysStandAside, Screen):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(id="codebook-header")
-            yield CodebookTable(id="codebook-table", cursor_type="row", zebra_stripes=True)
+            # the swatch keeps its colour on the highlighted row too
+            yield CodebookTable(id="codebook-table", cursor_type="row", zebra_stripes=True,
+                                cursor_foreground_priority="renderable")
             yield Static(id="codebook-empty")
         yield Footer(compact=True)
 

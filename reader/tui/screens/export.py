@@ -298,8 +298,9 @@ class ExportScreen(ModalScreen[Path | None]):
     def _written(self, fmt: str, count: int, path: Path, notices: list[str]) -> None:
         self.busy = False
         noun = "annotation" if count == 1 else "annotations"
-        message = f"Wrote {count} {noun} as {FORMAT_NAMES.get(fmt, fmt)} to {path}"
+        # the path on a line of its own (shortened to the toast's width by App.notify), then any notices
+        message = f"Wrote {count} {noun} as {FORMAT_NAMES.get(fmt, fmt)} to\n{path.absolute()}"
         if notices:
-            message += " — " + "; ".join(notices[:2])
+            message += "\n" + "; ".join(notices[:2])
         self.app.notify(Content(message), title="Export", timeout=6)
         self.dismiss(path)

@@ -21,6 +21,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 
+from reader.display import short_path
 from reader.tui.config import default_path
 
 
@@ -39,10 +40,11 @@ class KeyGroup:
 
 
 def _describe(binding: Binding) -> str:
-    if binding.description:
-        return binding.description
+    # a footer's label is short ("Article"); a tooltip, when there is one, says it in full
     if binding.tooltip:
         return binding.tooltip
+    if binding.description:
+        return binding.description
     action = binding.action.rpartition(".")[2].split("(", 1)[0]
     return action.replace("_", " ").capitalize()
 
@@ -166,7 +168,7 @@ class HelpScreen(ModalScreen[None]):
         name = type(self.for_screen).__name__.removesuffix("Screen") or "screen"
         with Vertical(classes="dialog", id="help-dialog"):
             yield Static(Content(f"Keys — {name}"), id="help-title")
-            yield Static(Content(f"Rebind any key in {path} under [keys], by binding id: "
+            yield Static(Content(f"Rebind any key in {short_path(path)} under [keys], by binding id: "
                                  '"reader.tag" = "ctrl+t"  (several keys: "j,down").'), id="help-config")
             with VerticalScroll(id="help-keys"):
                 for group in self.groups:

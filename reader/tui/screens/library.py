@@ -27,6 +27,7 @@ from reader.tui.keys import TextKeysStandAside
 from reader.tui.messages import AnnotationsChanged, CorpusChanged, CorpusLoaded, IndexProgress, LoadProgress
 from reader.tui.text import emphasise
 from reader.tui.widgets.article_list import ArticleList
+from reader.tui.widgets.banner import show_read_only
 from reader.tui.widgets.preview import ArticlePreview
 
 SORTS = ("date", "title", "annotations")
@@ -383,6 +384,7 @@ class LibraryScreen(TextKeysStandAside, Screen):
 
     def _set_header(self, text: str) -> None:
         self.query_one("#library-header", Static).update(Content(text))
+        show_read_only(self, "#library-header")
 
     def _update_header(self) -> None:
         root = self.app.corpus_root

@@ -19,7 +19,9 @@ from reader.tui.colors import find_style, highlight_style, swatch_style
 from reader.tui.editing import DELETED, EditsAnnotations, note_saved, tagged, tags_saved
 from reader.tui.keys import TextKeysStandAside
 from reader.tui.messages import AnnotationsChanged, CorpusChanged, Exporting, ExportScope
+from reader.tui.text import Pieces
 from reader.tui.widgets.article_view import ArticleView, Highlight
+from reader.tui.widgets.banner import show_read_only
 
 POSITION_SAVE_DELAY = 1.5
 FIND_DEBOUNCE = 0.08
@@ -114,7 +116,7 @@ class ReaderScreen(EditsAnnotations, Exporting, TextKeysStandAside, Screen):
                     yield Static(Content("Annotations"), id="panel-title")
                     yield Static(id="panel-legend")
                     yield AnnotationPanel(id="panel-list")
-                    yield Static(Content("enter jump · x delete · U undo · tab close"), classes="dialog-hint")
+                    yield Static(Content("⏎ jump · x delete · U undo · tab close"), classes="dialog-hint")
             with Horizontal(id="find-bar"):
                 yield Input(placeholder="find in this article (typos are fine)", id="find-input")
             yield Static(id="reader-status")
@@ -252,6 +254,7 @@ class ReaderScreen(EditsAnnotations, Exporting, TextKeysStandAside, Screen):
         self.query_one(ArticleView).set_highlights(highlights)
         self._show_whole_article()
         self._fill_panel()
+        show_read_only(self, "#reader-meta")
         self._update_status()
         if announce:
             # The core re-anchored this article's annotations if it changed (reader.living); say what it did.
@@ -332,16 +335,10 @@ class ReaderScreen(EditsAnnotations, Exporting, TextKeysStandAside, Screen):
         if not counts:
             return
         theme = self.app.current_theme
-        text = Text()
-        for tag, n in counts.items():
-            if text:
-                text.append("  ")
-            # non-breaking spaces: a tag and its count stay on one line of the legend
-            text.append(f"\u00a0{field(tag)}\u00a0", style=swatch_style(theme, tag))
-            text.append(f"\u00a0{n}", style="dim")
-        text.append("   ")
-        text.append("\u00a0find\u00a0hit\u00a0", style=find_style(theme))
-        legend.update(text)
+        pieces = [Text.assemble((f" {field(tag)} ", swatch_style(theme, tag)), (f" {n}", "dim"))
+                  for tag, n in counts.items()]
+        pieces.append(Text(" find hit ", style=find_style(theme)))
+        legend.update(Pieces(pieces, gap=3))  # a tag and its count stay on one line
 
     def annotation_at(self, offset: int) -> Placed | None:
         inside = [p for p in self.placed if p.start is not None and p.start <= offset < (p.end or 0)]
@@ -351,28 +348,38 @@ class ReaderScreen(EditsAnnotations, Exporting, TextKeysStandAside, Screen):
 
     def _update_status(self) -> None:
         view = self.query_one(ArticleView)
+        line = "   ".join(self._status_parts(view))
+        if len(line) > self.size.width - 2:  # a narrow terminal: the short wording, so the % still shows
+            line = "  ".join(self._status_parts(view, short=True))
+        # layout=False: the status line has a fixed height, so a cursor move needs no full layout pass
+        self.query_one("#reader-status", Static).update(Content(line), layout=False)
+
+    def _status_parts(self, view: ArticleView, *, short: bool = False) -> list[str]:
         parts: list[str] = []
         if view.selection is not None:
             start, end = view.selection
-            parts.append(f"selected {end - start} characters — t tag · a note · esc cancel")
+            parts.append(f"selected {end - start}" + ("" if short else " characters") +
+                         " — t tag · a note · esc cancel")
         elif view.selecting:
-            parts.append("selecting — move with w b ) ( } { j k · t tag · a note · esc cancel")
+            parts.append("selecting — " + ("" if short else "move with w b ) ( } { j k · ") +
+                         "t tag · a note · esc cancel")
         else:
             under = self.annotation_at(view.cursor)
             if under is not None:
                 r = under.record
                 label = ", ".join(map(field, r["tags"])) or "no tags"
-                parts.append(f"[{label}]" + (f" {one_line(r['note'], 60)}" if r["note"] else "") + " · x delete")
+                note = f" {one_line(r['note'], 20 if short else 60)}" if r["note"] else ""
+                parts.append(f"[{label}]{note} · x delete")
         if view.find_total or view.find_query:
             current = "-" if view.find_current is None else str(view.find_current + 1)
-            parts.append(f"find “{one_line(view.find_query, 30)}” {current}/{view.find_total} · n/N")
+            parts.append(f"find “{one_line(view.find_query, 12 if short else 30)}” {current}/{view.find_total}"
+                         + ("" if short else " · n/N"))
         if self.count:
             parts.append(f"go to {self.count}% — press %")
         text = self.article.text
         percent = int(100 * view.cursor / len(text)) if text else 100
         parts.append(f"{percent}%")
-        # layout=False: the status line has a fixed height, so a cursor move needs no full layout pass
-        self.query_one("#reader-status", Static).update(Content("   ".join(parts)), layout=False)
+        return parts
 
     @on(ArticleView.CursorMoved)
     def _cursor_moved(self, event: ArticleView.CursorMoved) -> None:

@@ -64,9 +64,10 @@ class StatisticsScreen(Screen):
         articles = {a.id: a for a in self.app.articles}
         self.stats = compute(records, articles)
         s = self.stats
+        annotated = len({r["article"] for r in records})
         self.query_one("#statistics-header", Static).update(Content(
-            f"Statistics — {s.total} annotations · {len(s.tags)} tags · "
-            f"{sum(1 for _ in {r['article'] for r in records})} articles annotated"))
+            f"Statistics — {s.total} annotation{'s' if s.total != 1 else ''} · {len(s.tags)} "
+            f"tag{'s' if len(s.tags) != 1 else ''} · {annotated} article{'s' if annotated != 1 else ''} annotated"))
         self._plot_tags()
         self._plot_weeks()
         self._fill_articles()

@@ -141,7 +141,7 @@ class ArticleView(ScrollView, can_focus=True):
         }
         & > .article-view--find-current {
             background: $warning;
-            color: $background;
+            color: auto 90%;
             text-style: bold underline;
         }
         & > .article-view--dim {
