@@ -925,13 +925,17 @@ def distinguishing_names(articles: Iterable[Any]) -> dict[str, str]:
     of its path that no other article of that title ends with (``foo/copyright`` for
     ``debian/foo/copyright``), else its whole id. Articles with a title of their own are not in it.
     """
+    articles = list(articles)
+    keys = [" ".join(a.title.casefold().split()) for a in articles]
+    seen: set[str] = set()
+    shared = {k for k in keys if k in seen or seen.add(k)}  # type: ignore[func-returns-value]
     groups: dict[str, list[str]] = {}
-    for article in articles:
-        groups.setdefault(" ".join(article.title.casefold().split()), []).append(article.id)
+    if shared:
+        for key, article in zip(keys, articles):
+            if key in shared:
+                groups.setdefault(key, []).append(article.id)
     names: dict[str, str] = {}
     for ids in groups.values():
-        if len(ids) < 2:
-            continue
         parts = {i: tuple(i.split("/")) for i in ids}
         left = set(ids)
         depth = 1

@@ -321,6 +321,23 @@ async def test_look_alike_titles_show_their_paths_in_the_library(make_app, seeds
         assert cells["README.md"].plain == "Ripgrep"
 
 
+
+async def test_a_long_list_finds_its_look_alikes_after_the_first_frame(make_app, seeds_copy, monkeypatch):
+    from reader.tui.screens import library as library_screen
+
+    monkeypatch.setattr(library_screen, "LOOK_ALIKES_AFTER_FRAME", 0)  # as a list of 100,000 rows does
+    for name in ("zlib", "bash"):
+        (seeds_copy / name).mkdir()
+        (seeds_copy / name / "copyright.txt").write_text("Format: https://example.org/1.0/\n\nFiles: *\n",
+                                                         encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot)
+        table = app.screen.query_one("#articles")
+        await wait_until(pilot, lambda: table.get_cell("zlib/copyright.txt", "title").plain.endswith("zlib/copyright.txt"),
+                         "the look-alike's path, found in the worker")
+        assert table.get_cell("bash/copyright.txt", "title").plain.endswith("bash/copyright.txt")
+
 # --- a comfortable measure; whole-article notes at the top ------------------------------------------------
 
 @pytest.mark.parametrize("measure, size", [(100, (200, 50)), (60, (120, 36)), (None, (200, 50))])

@@ -89,3 +89,17 @@ def test_core_and_cli_do_not_load_textual_at_run_time():
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "", f"core imported: {result.stdout.strip()}"
+
+
+def test_the_first_frame_loads_no_store_session_or_search():
+    # The library's first frame needs the app, its default screen and the catalogue; the store, the
+    # session (anchoring, rapidfuzz) and the search are opened after it, in a worker.
+    code = ("import sys\n"
+            "import reader.tui.app, reader.tui.screens.library, reader.library\n"
+            "heavy = ('reader.store', 'reader.session', 'reader.anchoring', 'reader.search', 'reader.tui.editing',"
+            " 'tinydb', 'filelock', 'rapidfuzz')\n"
+            "bad = sorted(m for m in sys.modules if m in heavy or m.startswith(tuple(h + '.' for h in heavy)))\n"
+            "print(','.join(bad))\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "", f"loaded before the first frame: {result.stdout.strip()}"

@@ -22,7 +22,6 @@ from reader.corpus import Article, distinguishing_names
 from reader.records import reading_state
 from reader.display import one_line
 from reader.preview import fit_snippet
-from reader.tui.editing import pick_tag
 from reader.tui.keys import TextKeysStandAside
 from reader.tui.messages import AnnotationsChanged, CorpusChanged, CorpusLoaded, IndexProgress, LoadProgress
 from reader.tui.text import emphasise
@@ -32,6 +31,7 @@ from reader.tui.widgets.preview import ArticlePreview
 
 SORTS = ("date", "title", "annotations")
 READ_MARKS = {"unread": "●", "started": "◐", "read": " ", None: " "}
+LOOK_ALIKES_AFTER_FRAME = 20_000  # more rows: look-alike titles are found in a worker (~60 ms at 100,000)
 PREVIEW_FROM = 120      # the preview pane shows from this terminal width
 PREVIEW_DELAY = 0.15    # s of a still cursor before the highlighted article is read for the preview
 
@@ -254,7 +254,11 @@ class LibraryScreen(TextKeysStandAside, Screen):
         self._hide_progress()
         self.rows = articles
         self.counts = counts
-        self._names = distinguishing_names(articles)  # look-alike titles get their path, dimmed
+        # look-alike titles get their path, dimmed; a long list finds them after its first frame
+        if len(articles) > LOOK_ALIKES_AFTER_FRAME:
+            self.call_after_refresh(self._find_look_alikes, articles)  # the old names stand until then
+        else:
+            self._names = distinguishing_names(articles)
         self._any_source = any(a.source for a in articles)
         self._states = {}
         self._ordered = None
@@ -263,6 +267,17 @@ class LibraryScreen(TextKeysStandAside, Screen):
             self._run_search(self.search_text)
         else:
             self._render_rows()
+
+    @work(thread=True, exclusive=True, group="library-look-alikes")
+    def _find_look_alikes(self, articles: list[Article]) -> None:
+        names = distinguishing_names(articles)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._set_look_alikes, articles, names)
+
+    def _set_look_alikes(self, articles: list[Article], names: dict[str, str]) -> None:
+        if articles is self.rows:
+            self._names = names
+            self.query_one(ArticleTable).refresh()  # rows are made when drawn: they take the names now
 
     def _sorted(self) -> list[Article]:
         if self._ordered is None:
@@ -598,6 +613,8 @@ class LibraryScreen(TextKeysStandAside, Screen):
         self.notify(Content("Marked read" if read else "Marked unread"), timeout=1.5)
 
     def action_filter_tag(self) -> None:
+        from reader.tui.editing import pick_tag  # with the session: off the path to the first frame
+
         pick_tag(self, title="Filter the library by tag",
                  none_yet="No tags yet: select a passage in an article and press t.", chosen=self.set_tag_filter,
                  timeout=4)
