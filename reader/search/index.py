@@ -232,7 +232,7 @@ def _find_word(low: str, word: str, limit: int = MAX_OFFSETS) -> list[Span]:
     out: list[Span] = []
     n, size = len(low), len(word)
     find = low.find
-    start = find(word)
+    start = find(word) if limit > 0 else -1
     while start != -1:
         end = start + size
         if start:
