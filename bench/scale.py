@@ -36,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 import startup  # noqa: E402
+from common import pct  # noqa: E402
 from startup import BARE_APP, one_run  # noqa: E402
 
 startup.TIMEOUT = 180.0  # a cold start at 100,000 articles parses every file
@@ -111,27 +112,8 @@ def sort_and_filter(corpus: Path, work: Path, repeats: int = 3) -> dict:
                 screen.action_cycle_sort()
                 sorts.append(time.perf_counter() - t)
                 await pilot.pause()
-            titles, full = [], []
-            for query in ("azerbaijan minister", "foreign policy", "health"):
-                t = time.perf_counter()
-                hits = app.library.search_titles(query)
-                screen.search_text = query
-                screen._show_hits(query, hits)
-                titles.append(time.perf_counter() - t)
-                t = time.perf_counter()
-                hits = app.session.index().search(query, limit=200)
-                screen._show_hits(query, hits)
-                full.append(time.perf_counter() - t)
-                await pilot.pause()
-            for query, t_ms, f_ms in zip(("azerbaijan minister", "foreign policy", "health"), titles, full):
-                print(f"    {query!r}: title filter {t_ms * 1000:.1f} ms, full-text filter {f_ms * 1000:.1f} ms")
-            out.update(sort_ms=round(statistics.median(sorts) * 1000, 1),
-                       title_filter_ms=round(statistics.median(titles) * 1000, 1),
-                       search_filter_ms=round(statistics.median(full) * 1000, 1))
-            # the same two filters over the corpus's typo'd needles, when bench-corpus.py wrote them
-            needles = Path(f"{corpus}.needles.json")
-            if needles.is_file():
-                queries = [n["query"] for n in json.loads(needles.read_text())][:NEEDLE_QUERIES]
+            async def filters(queries: list[str]) -> tuple[list[float], list[float]]:
+                """Handler time of the title type-ahead and of the full-text filter (200 hits), per query."""
                 titles, full = [], []
                 for query in queries:
                     t = time.perf_counter()
@@ -142,10 +124,22 @@ def sort_and_filter(corpus: Path, work: Path, repeats: int = 3) -> dict:
                     screen._show_hits(query, app.session.index().search(query, limit=200))
                     full.append(time.perf_counter() - t)
                     await pilot.pause()
-                for name, times in (("title", titles), ("search", full)):
-                    times.sort()
+                return titles, full
+
+            queries = ["azerbaijan minister", "foreign policy", "health"]
+            titles, full = await filters(queries)
+            for query, t_ms, f_ms in zip(queries, titles, full):
+                print(f"    {query!r}: title filter {t_ms * 1000:.1f} ms, full-text filter {f_ms * 1000:.1f} ms")
+            out.update(sort_ms=round(statistics.median(sorts) * 1000, 1),
+                       title_filter_ms=round(statistics.median(titles) * 1000, 1),
+                       search_filter_ms=round(statistics.median(full) * 1000, 1))
+            # the same two filters over the corpus's typo'd needles, when bench-corpus.py wrote them
+            needles = Path(f"{corpus}.needles.json")
+            if needles.is_file():
+                queries = [n["query"] for n in json.loads(needles.read_text())][:NEEDLE_QUERIES]
+                for name, times in zip(("title", "search"), await filters(queries)):
                     out[f"{name}_filter_needles_p50_ms"] = round(statistics.median(times) * 1000, 1)
-                    out[f"{name}_filter_needles_p95_ms"] = round(times[int(0.95 * (len(times) - 1))] * 1000, 1)
+                    out[f"{name}_filter_needles_p95_ms"] = round(pct(times, 0.95) * 1000, 1)
 
     asyncio.run(go())
     print(f"  library sort {out['sort_ms']} ms, title filter {out['title_filter_ms']} ms, "

@@ -32,6 +32,8 @@ import time
 import uuid
 from pathlib import Path
 
+from common import pct
+
 ROOT = Path(__file__).resolve().parent.parent
 WIDTH, HEIGHT = 120, 36
 POLL = 0.005
@@ -116,11 +118,6 @@ def one_run(command: str, marker: str, cwd: Path) -> float:
         return elapsed
     finally:
         server.kill()
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def ms(seconds: float) -> str:
