@@ -18,6 +18,7 @@ import hashlib
 import os
 import re
 import stat
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -927,8 +928,7 @@ def distinguishing_names(articles: Iterable[Any]) -> dict[str, str]:
     """
     articles = list(articles)
     keys = [" ".join(a.title.casefold().split()) for a in articles]
-    seen: set[str] = set()
-    shared = {k for k in keys if k in seen or seen.add(k)}  # type: ignore[func-returns-value]
+    shared = {key for key, n in Counter(keys).items() if n > 1}
     groups: dict[str, list[str]] = {}
     if shared:
         for key, article in zip(keys, articles):
